@@ -1,0 +1,44 @@
+# `make run` serves; `make test` checks everything. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: run test lint typecheck pytest schema lock clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) -e '.[dev]'
+	@touch $@
+
+run: $(VENV)/.installed  ## apply migrations, then serve on HOST:PORT
+	$(BIN)/python -m app
+
+test: lint typecheck pytest  ## ruff, mypy and pytest (SQLite, plus PostgreSQL when TEST_POSTGRES_URL is set)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+schema: $(VENV)/.installed  ## regenerate schema.graphql from the code
+	$(BIN)/strawberry export-schema app.schema:schema --output schema.graphql
+
+lock: $(BIN)/python  ## re-pin every dependency into constraints.txt
+	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable --exclude pip > constraints.txt
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,98 @@
+"""The per-request GraphQL context: settings, one database session, the viewer."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.db.models import User
+from app.errors import Unauthenticated
+from app.resolvers.auth import authenticate
+from app.security import AccessClaims, decode_access_token
+
+_UNSET = object()
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value (scheme case-insensitive).
+
+    None when no header was sent; "" when one was sent that is not a bearer token,
+    so that it is refused like any other invalid token.
+    """
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@dataclass
+class Context:
+    """What every resolver gets as `info.context`.
+
+    `token` is the bearer token sent with the request, if any. The database
+    session is opened on first use and closed by `close()`; the viewer is
+    looked up once.
+    """
+
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    token: str | None
+    _session: AsyncSession | None = field(default=None, init=False)
+    _viewer: object = field(default=_UNSET, init=False)
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's database session, opened on first use."""
+        if self._session is None:
+            self._session = self.sessionmaker()
+        return self._session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        session = self.session
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+    @property
+    def claims(self) -> AccessClaims | None:
+        """Claims of the bearer token; raises `Unauthenticated` when one was sent but is invalid."""
+        if self.token is None:
+            return None
+        claims = decode_access_token(self.settings, self.token)
+        if claims is None:
+            raise Unauthenticated("Invalid or expired token")
+        return claims
+
+    async def viewer(self) -> User | None:
+        """The signed-in user, or None without a token.
+
+        Raises `Unauthenticated` for a token that is invalid, expired, or whose
+        session was revoked (API.md: "always UNAUTHENTICATED, even for `me`").
+        """
+        if self._viewer is _UNSET:
+            claims = self.claims
+            user = None if claims is None else await authenticate(self.session, claims)
+            if claims is not None and user is None:
+                raise Unauthenticated("Invalid or expired token")
+            self._viewer = user
+        assert self._viewer is None or isinstance(self._viewer, User)
+        return self._viewer
+
+    async def require_viewer(self) -> User:
+        """The signed-in user; raises `Unauthenticated` without one."""
+        viewer = await self.viewer()
+        if viewer is None:
+            raise Unauthenticated()
+        return viewer
+
+    async def close(self) -> None:
+        """Close the database session, if one was opened (rolling back what was left open)."""
+        if self._session is not None:
+            await self._session.close()

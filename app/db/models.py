@@ -1,0 +1,165 @@
+"""The data model: users and their sessions, projects, memberships, tasks and tags.
+
+Every foreign key cascades on delete (an assignee is set to NULL instead);
+enumerations and lengths are CHECK constraints, so the database refuses what
+the API refuses. Lengths count characters on both SQLite and PostgreSQL.
+"""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, BigId, Timestamps, UTCDateTime, utcnow
+
+
+def _in(column: str, values: list[str]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class Session(Base):
+    """A login: access tokens carry its id (`sid`); revoking it refuses them all."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RefreshToken(Base):
+    """One refresh token of a session, stored only as its SHA-256 hash.
+
+    `used_at` is set when the token is rotated; presenting it again is reuse.
+    """
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Project(Timestamps, Base):
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        CheckConstraint("length(description) <= 2000", name="description_length"),
+        Index("ix_projects_created_at_id", "created_at", "id"),
+        Index("ix_projects_updated_at_id", "updated_at", "id"),
+        Index("ix_projects_name_id", "name", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    is_personal: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProjectMember(Base):
+    __tablename__ = "project_members"
+    __table_args__ = (
+        CheckConstraint(_in("role", ["OWNER", "MEMBER", "VIEWER"]), name="role"),
+        Index("ix_project_members_user_id_project_id", "user_id", "project_id", "role"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(6))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+task_tags = Table(
+    "task_tags",
+    Base.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Task(Timestamps, Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint("length(description) <= 10000", name="description_length"),
+        CheckConstraint(_in("status", ["TODO", "IN_PROGRESS", "DONE"]), name="status"),
+        CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_tasks_project_id_created_at_id", "project_id", "created_at", "id"),
+        Index("ix_tasks_project_id_updated_at_id", "project_id", "updated_at", "id"),
+        Index("ix_tasks_project_id_due_date_id", "project_id", "due_date", "id"),
+        Index("ix_tasks_project_id_priority_id", "project_id", "priority", "id"),
+        Index("ix_tasks_project_id_title_id", "project_id", "title", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(11), default="TODO")
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Tag(Timestamps, Base):
+    __tablename__ = "tags"
+    __table_args__ = (
+        CheckConstraint("length(name) BETWEEN 1 AND 50", name="name_length"),
+        CheckConstraint("color IS NULL OR (length(color) = 7 AND color LIKE '#%')", name="color"),
+        Index("uq_tags_project_id_lower_name", "project_id", text("lower(name)"), unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(50))
+    color: Mapped[str | None] = mapped_column(String(7))

@@ -1,0 +1,88 @@
+"""The ASGI application: `/graphql` (HTTP and WebSocket), `/health` and `/health/db`."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from app.config import Settings
+from app.db.engine import create_engine, create_sessionmaker
+from app.request_id import RequestIdMiddleware
+from app.schema import create_schema
+from app.view import GraphQLView
+
+logger = logging.getLogger(__name__)
+
+DB_CHECK_TIMEOUT_SECONDS = 1.5  # API.md: answer within 2 s even when the database hangs
+
+
+async def health(_request: Request) -> JSONResponse:
+    """Liveness: the process serves requests."""
+    return JSONResponse({"status": "ok"})
+
+
+async def database_answers(engine: AsyncEngine) -> bool:
+    """Whether `SELECT 1` succeeds within `DB_CHECK_TIMEOUT_SECONDS`."""
+    try:
+        async with asyncio.timeout(DB_CHECK_TIMEOUT_SECONDS), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure means "not ready"; the reason goes to the log
+        logger.warning("database check failed: %s", type(error).__name__)
+        return False
+    return True
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application for `settings` (default: from the environment).
+
+    The engine is created here and disposed of when the lifespan ends.
+    """
+    settings = settings or Settings()
+    engine = create_engine(settings.database_url)
+    view = GraphQLView(
+        create_schema(introspection=settings.introspection_enabled),
+        settings=settings,
+        sessionmaker=create_sessionmaker(engine),
+    )
+
+    async def health_db(_request: Request) -> JSONResponse:
+        """Readiness: 200 when the database answers, else 503 within 2 s."""
+        if await database_answers(engine):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    middleware = [Middleware(RequestIdMiddleware)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/health", health),
+            Route("/health/db", health_db),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

@@ -1,0 +1,63 @@
+"""The GraphQL schema: root types, scalars and the extensions every request runs through."""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from app.schema.common import DateTime
+from app.schema.errors import ApolloErrorCodes, is_unexpected
+from app.schema.root import Mutation, Query
+
+logger = logging.getLogger(__name__)
+
+MAX_DEPTH = 12
+MAX_TOKENS = 5000
+CACHE_SIZE = 1024
+
+
+class TaskTrackerSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log unexpected errors whole (they reach clients masked); expected ones are answers."""
+        for error in errors:
+            if is_unexpected(error):
+                logger.error("unexpected error: %s", error.message, exc_info=error.original_error)
+
+
+def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema with its limits, caches and error handling; introspection optional.
+
+    Extensions are given as factories: Strawberry makes a fresh one per operation.
+    """
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        partial(ParserCache, maxsize=CACHE_SIZE),
+        partial(ValidationCache, maxsize=CACHE_SIZE),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        ApolloErrorCodes,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return TaskTrackerSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        scalar_overrides={datetime: DateTime},
+    )
+
+
+schema = create_schema()

@@ -6,7 +6,7 @@ real alembic history and emptied after each test.
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -70,11 +70,11 @@ def database_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database of `database_kind`, migrated to head once for the whole run."""
     url = scratch_database_url(database_kind, tmp_path_factory.mktemp("db"))
     upgrade(url)
-    yield url
+    return url
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:

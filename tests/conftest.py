@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -79,13 +80,13 @@ def database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
     """Settings for tests: no `.env`, a fixed secret, the given database."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "database_url": database_url,
         "environment": "test",
         "jwt_secret": TEST_SECRET,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  (pydantic-settings init option)
 
 
 @pytest.fixture(scope="session")

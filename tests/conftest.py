@@ -86,7 +86,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "jwt_secret": TEST_SECRET,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  (pydantic-settings init option)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,24 @@
 """The per-request GraphQL context: settings, one database session, the viewer."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql import Executable
 
 from app.config import Settings
 from app.db.models import User
 from app.errors import Unauthenticated
+from app.loaders import Loaders
 from app.resolvers.auth import authenticate
 from app.security import AccessClaims, decode_access_token
 
 _UNSET = object()
+_REVOKED = object()
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -41,6 +47,8 @@ class Context:
     token: str | None
     _session: AsyncSession | None = field(default=None, init=False)
     _viewer: object = field(default=_UNSET, init=False)
+    _loaders: Loaders | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     @property
     def session(self) -> AsyncSession:
@@ -48,6 +56,24 @@ class Context:
         if self._session is None:
             self._session = self.sessionmaker()
         return self._session
+
+    async def fetch(self, statement: Executable) -> Sequence[Row[Any]]:
+        """All rows of a read statement. Statements of one request run one at a time
+        (a session is not safe for concurrent use; loaders fire together)."""
+        async with self._lock:
+            return (await self.session.execute(statement)).all()
+
+    async def scalar(self, statement: Executable) -> Any:
+        """The first column of the first row of a read statement."""
+        async with self._lock:
+            return (await self.session.execute(statement)).scalar()
+
+    async def loaders(self) -> Loaders:
+        """The request's dataloaders for the viewer; raises `Unauthenticated` without one."""
+        if self._loaders is None:
+            viewer = await self.require_viewer()
+            self._loaders = Loaders(self, viewer.id)
+        return self._loaders
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -78,10 +104,15 @@ class Context:
         """
         if self._viewer is _UNSET:
             claims = self.claims
-            user = None if claims is None else await authenticate(self.session, claims)
-            if claims is not None and user is None:
-                raise Unauthenticated("Invalid or expired token")
-            self._viewer = user
+            if claims is None:
+                self._viewer = None
+            else:
+                async with self._lock:
+                    if self._viewer is _UNSET:  # another resolver may have looked it up
+                        user = await authenticate(self.session, claims)
+                        self._viewer = _REVOKED if user is None else user
+        if self._viewer is _REVOKED:
+            raise Unauthenticated("Invalid or expired token")
         assert self._viewer is None or isinstance(self._viewer, User)
         return self._viewer
 

@@ -1,14 +1,17 @@
 """Scalars, Relay global ids and the typed `Info` shared by every schema module."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TypeAlias
+from enum import Enum
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import strawberry
-from strawberry.relay.utils import from_base64, to_base64
 
 from app.context import Context
+from app.db.pagination import Page
 
 Info: TypeAlias = strawberry.Info[Context, None]
+NodeT = TypeVar("NodeT")
 
 
 def _serialize_datetime(value: datetime) -> str:
@@ -38,17 +41,59 @@ class Node:
     id: strawberry.ID = strawberry.field(description="Opaque global id of the object.")
 
 
-def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    """The Relay global id of row `pk` of GraphQL type `type_name` (base64 of `Type:pk`)."""
-    return strawberry.ID(to_base64(type_name, pk))
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
 
 
-def from_global_id(value: str, type_name: str) -> int | None:
-    """The row id inside global id `value`; None if it is malformed or of another type."""
-    try:
-        found_type, pk = from_base64(value)
-    except ValueError:
-        return None
-    if found_type != type_name or not pk.isascii() or not pk.isdigit():
-        return None
-    return int(pk)
+@strawberry.type(description="Where a page of a Relay connection stands.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> "PageInfo":
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
+
+
+@strawberry.type(description="An item of a connection with its cursor.")
+class Edge(Generic[NodeT]):
+    cursor: str = strawberry.field(description="Opaque cursor for `after`/`before`.")
+    node: NodeT = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of items (Relay Cursor Connections).")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]] = strawberry.field(description="Items with their cursors.")
+    nodes: list[NodeT] = strawberry.field(description="The items, without cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Number of items across all pages (counted only when asked).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def of(cls, page: Page[NodeT], count: Callable[[], Awaitable[int]]) -> "Connection[NodeT]":
+        return cls(
+            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, page.items, strict=True)],
+            nodes=page.items,
+            page_info=PageInfo.of(page),
+            count=count,
+        )
+
+
+def field_key(info: Info) -> tuple[str, ...]:
+    """Identifies one connection field of the query (its response path without list indices).
+
+    Parents at the same path share arguments, so they share one batched loader.
+    """
+    return tuple(key for key in info.path.as_list() if isinstance(key, str))

@@ -1,13 +1,26 @@
 """User, the auth payload and the auth mutations' inputs and resolvers."""
 
 from datetime import datetime
-from typing import Self
+from typing import Protocol, Self
 
 import strawberry
 
-from app.db.models import User as UserRow
+from app.ids import encode_id
 from app.resolvers import auth
-from app.schema.common import Info, Node, to_global_id
+from app.schema.common import Info, Node
+
+
+class UserRow(Protocol):
+    """A `users` row: the ORM object or a Core row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 @strawberry.type(description="A person with an account.")
@@ -29,7 +42,7 @@ class User(Node):
     def from_row(cls, row: UserRow, *, is_viewer: bool | None = None) -> Self:
         """The GraphQL user for `row`; `is_viewer=None` asks the context when `email` is read."""
         return cls(
-            id=to_global_id("User", row.id),
+            id=strawberry.ID(encode_id("User", row.id)),
             pk=row.id,
             name=row.name,
             created_at=row.created_at,

@@ -1,0 +1,86 @@
+"""Who sees what (API.md "Who sees what"): the only place visibility is decided.
+
+A user sees a project, and everything in it, only while they are a member of
+it. Every lookup, list, loader and mutation narrows its SQL with `visible()`
+(an inner join on the viewer's membership), so hidden rows never leave the
+database and look exactly like missing ones. `require()` turns a role into
+the API's answer: no role is `NotFound`, too low a role is `Forbidden`.
+"""
+
+import logging
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
+
+from app.db.models import ProjectMember, User
+from app.enums import ProjectRole
+from app.errors import Forbidden, NotFound
+
+logger = logging.getLogger(__name__)
+
+members = ProjectMember.__table__
+users = User.__table__
+# What the API shows of a user; never the password hash.
+USER_COLUMNS = (users.c.id, users.c.name, users.c.email, users.c.created_at)
+
+RANK = {ProjectRole.VIEWER: 1, ProjectRole.MEMBER: 2, ProjectRole.OWNER: 3}
+
+
+def visible(statement: Select[Any], project_id: ColumnElement[int], viewer_id: int) -> Select[Any]:
+    """`statement` narrowed to rows whose `project_id` is a project the viewer is a member of.
+
+    The viewer's membership row is joined in, so `members.c.role` may be selected.
+    """
+    return statement.join(
+        members, and_(members.c.project_id == project_id, members.c.user_id == viewer_id)
+    )
+
+
+def visible_users(viewer_id: int) -> Select[Any]:
+    """Users the viewer may look up by id: themself and everyone sharing a project with them."""
+    theirs = aliased(members)
+    shared = (
+        select(members.c.project_id)
+        .join(theirs, theirs.c.project_id == members.c.project_id)
+        .where(members.c.user_id == viewer_id, theirs.c.user_id == users.c.id)
+    )
+    return select(*USER_COLUMNS).where(or_(users.c.id == viewer_id, exists(shared)))
+
+
+def role_of(viewer_id: int, project_id: int) -> Select[tuple[str]]:
+    """The viewer's role in a project: one row, or none when they are not a member."""
+    return select(members.c.role).where(
+        members.c.project_id == project_id, members.c.user_id == viewer_id
+    )
+
+
+def require(
+    role: str | None,
+    needed: ProjectRole,
+    *,
+    viewer_id: int,
+    kind: str,
+    object_id: int | None,
+) -> ProjectRole:
+    """The viewer's role if it is at least `needed`.
+
+    Raises `NotFound` when `role` is None (not a member: the object does not
+    exist for them) and `Forbidden` when it is lower than `needed`. Denials of
+    an existing object are logged at INFO with the user and object ids.
+    """
+    if role is None:
+        raise NotFound(f"{kind} not found")
+    granted = ProjectRole(role)
+    if RANK[granted] < RANK[needed]:
+        logger.info(
+            "access denied: user %s (%s) needs %s on %s %s",
+            viewer_id,
+            role,
+            needed.value,
+            kind,
+            object_id,
+        )
+        raise Forbidden(f"{needed.value} role required")
+    return granted

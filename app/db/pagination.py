@@ -1,0 +1,235 @@
+"""Keyset (seek) pagination for Relay connections, over any order key with the id as tie-breaker.
+
+A page is asked for with `first`/`after` or `last`/`before` (Relay Cursor
+Connections spec). The cursor holds the order key of a row and its id, so a
+page starts right after that row whatever was inserted or deleted elsewhere,
+and page 1,000 costs what page 1 costs. Nullable keys sort last in both
+directions. One more row than asked is fetched to tell whether more follow.
+
+The same ordering and seek condition serve a plain list (`ORDER BY ... LIMIT`)
+and a batch of lists, one per parent (`row_number() OVER (PARTITION BY ...)`).
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from app.errors import BadUserInput
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+Kind = Literal["int", "str", "datetime", "date"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """Validated paging arguments: `size` rows after `after` or before `before`.
+
+    `backward` is True for `last`/`before`.
+    """
+
+    size: int
+    cursor: str | None
+    backward: bool
+
+    @classmethod
+    def parse(
+        cls,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> "PageArgs":
+        """Check Relay arguments; raises `BadUserInput` naming the bad argument.
+
+        `first`/`last` must be 0-100 (default `first: 20`); `first` with
+        `last` is refused, as is `after` with `before`.
+        """
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+                raise BadUserInput(name, f"{name} must be between 0 and {MAX_PAGE_SIZE}")
+        if first is not None and last is not None:
+            raise BadUserInput("last", "pass either first or last, not both")
+        if after is not None and before is not None:
+            raise BadUserInput("before", "pass either after or before, not both")
+        if last is not None or (before is not None and first is None):
+            return cls(
+                size=DEFAULT_PAGE_SIZE if last is None else last, cursor=before, backward=True
+            )
+        return cls(size=DEFAULT_PAGE_SIZE if first is None else first, cursor=after, backward=False)
+
+    @property
+    def cursor_argument(self) -> str:
+        return "before" if self.backward else "after"
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One part of an order key: a column, how its values travel in cursors, and nullability."""
+
+    column: ColumnElement[Any]
+    kind: Kind
+    nullable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """An order: `keys` (the last one unique, e.g. the id) in one `direction`."""
+
+    keys: tuple[SortKey, ...]
+    descending: bool
+
+    def order_by(self, *, reverse: bool = False) -> list[ColumnElement[Any]]:
+        """ORDER BY terms; nullable keys put NULLs last (first when `reverse`)."""
+        descending = self.descending != reverse
+        terms: list[ColumnElement[Any]] = []
+        for key in self.keys:
+            if key.nullable:
+                is_null = key.column.is_(None)
+                terms.append(is_null.desc() if reverse else is_null.asc())
+            terms.append(key.column.desc() if descending else key.column.asc())
+        return terms
+
+    def seek(self, cursor: str, *, argument: str, reverse: bool = False) -> ColumnElement[bool]:
+        """Rows strictly after the cursor's row in this order (before it when `reverse`)."""
+        values = decode_cursor(cursor, self, argument=argument)
+        descending = self.descending != reverse
+        condition: ColumnElement[bool] = false()
+        for key, value in reversed(list(zip(self.keys, values, strict=True))):
+            condition = self._after(key, value, descending, reverse, condition)
+        return condition
+
+    @staticmethod
+    def _after(
+        key: SortKey,
+        value: Any,
+        descending: bool,
+        reverse: bool,
+        rest: ColumnElement[bool],
+    ) -> ColumnElement[bool]:
+        """`key` past `value`, or equal to it and `rest`; NULLs sort last (first if `reverse`)."""
+        column = key.column
+        if value is None:
+            # Among NULLs only the later keys decide; going forward nothing follows NULLs.
+            tie = and_(column.is_(None), rest)
+            return or_(tie, column.is_not(None)) if reverse else tie
+        past = column < value if descending else column > value
+        if key.nullable and not reverse:
+            past = or_(past, column.is_(None))
+        return or_(past, and_(column == value, rest))
+
+    def cursor(self, values: Sequence[Any]) -> str:
+        """The cursor of a row whose key values are `values` (in `keys` order)."""
+        return encode_cursor(self, values)
+
+
+def _encode_value(kind: Kind, value: Any) -> Any:
+    if value is None or kind in ("int", "str"):
+        return value
+    assert isinstance(value, date)
+    return value.isoformat()
+
+
+def _decode_value(kind: Kind, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == "str" and isinstance(value, str):
+        return value
+    if kind == "datetime" and isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError(value)
+        return parsed
+    if kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    raise ValueError(value)
+
+
+def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
+    """Opaque cursor: URL-safe base64 of the JSON list of key values."""
+    encoded = [_encode_value(k.kind, v) for k, v in zip(ordering.keys, values, strict=True)]
+    return base64.urlsafe_b64encode(json.dumps(encoded, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str, ordering: Ordering, *, argument: str) -> list[Any]:
+    """Key values inside `cursor`; `BadUserInput(argument)` if it is not a cursor of this order."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(raw, list) or len(raw) != len(ordering.keys):
+            raise ValueError(cursor)
+        values = [_decode_value(k.kind, v) for k, v in zip(ordering.keys, raw, strict=True)]
+        if any(v is None and not k.nullable for k, v in zip(ordering.keys, values, strict=True)):
+            raise ValueError(cursor)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadUserInput(argument, f"{argument} is not a valid cursor for this order") from None
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a connection: `items` with their cursors, in the requested order."""
+
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def page_of(
+    rows: Sequence[Any], args: PageArgs, ordering: Ordering, build: Callable[[Any], T]
+) -> Page[T]:
+    """Turn up to `size + 1` rows fetched by `paginate` (or the window) into a page."""
+    more = len(rows) > args.size
+    rows = list(rows[: args.size])
+    if args.backward:
+        rows.reverse()
+    cursors = [ordering.cursor([row._mapping[k.column.key] for k in ordering.keys]) for row in rows]
+    return Page(
+        items=[build(row) for row in rows],
+        cursors=cursors,
+        has_next_page=(args.cursor is not None) if args.backward else more,
+        has_previous_page=more if args.backward else (args.cursor is not None),
+    )
+
+
+def paginate(statement: Select[Any], ordering: Ordering, args: PageArgs) -> Select[Any]:
+    """`statement` narrowed to the page: seek past the cursor, order, `LIMIT size + 1`."""
+    if args.cursor is not None:
+        statement = statement.where(
+            ordering.seek(args.cursor, argument=args.cursor_argument, reverse=args.backward)
+        )
+    return statement.order_by(*ordering.order_by(reverse=args.backward)).limit(args.size + 1)
+
+
+def paginate_per_parent(
+    statement: Select[Any], parent: ColumnElement[Any], ordering: Ordering, args: PageArgs
+) -> Select[Any]:
+    """One page per `parent` value in a single statement (window function `row_number`).
+
+    The result keeps `statement`'s columns, ordered by parent then page order.
+    """
+    if args.cursor is not None:
+        statement = statement.where(
+            ordering.seek(args.cursor, argument=args.cursor_argument, reverse=args.backward)
+        )
+    order = ordering.order_by(reverse=args.backward)
+    position = func.row_number().over(partition_by=parent, order_by=order).label("position")
+    ranked = statement.add_columns(position).subquery()
+    columns = [c for c in ranked.c if c.key != "position"]
+    assert parent.key is not None
+    return (
+        select(*columns)
+        .where(ranked.c.position <= literal(args.size + 1))
+        .order_by(ranked.c[parent.key], ranked.c.position)
+    )

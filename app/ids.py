@@ -1,0 +1,25 @@
+"""Relay global ids (Global Object Identification): base64 of `Type:pk`, opaque to clients."""
+
+from strawberry.relay.utils import from_base64, to_base64
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    """The global id of row `pk` of GraphQL type `type_name`."""
+    return to_base64(type_name, pk)
+
+
+def decode_id(value: str, type_name: str) -> int | None:
+    """The row id inside global id `value`; None if it is malformed or of another type."""
+    decoded = decode_any_id(value)
+    return decoded[1] if decoded is not None and decoded[0] == type_name else None
+
+
+def decode_any_id(value: str) -> tuple[str, int] | None:
+    """`(type name, row id)` inside global id `value`; None if it is malformed."""
+    try:
+        type_name, pk = from_base64(value)
+    except ValueError:
+        return None
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        return None
+    return type_name, int(pk)

@@ -1,0 +1,107 @@
+"""Reading tasks: the visible-task statement, filters and orders (API.md `TaskFilter`)."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy.sql import Select
+
+from app.db.access import visible
+from app.db.models import Task, task_tags
+from app.db.pagination import Ordering, SortKey
+from app.enums import TaskPriority, TaskStatus
+from app.errors import BadUserInput
+from app.ids import decode_id
+
+tasks = Task.__table__
+
+TASK_ORDER_KEYS: dict[str, SortKey] = {
+    "CREATED_AT": SortKey(tasks.c.created_at, "datetime"),
+    "UPDATED_AT": SortKey(tasks.c.updated_at, "datetime"),
+    "DUE_DATE": SortKey(tasks.c.due_date, "date", nullable=True),
+    "PRIORITY": SortKey(tasks.c.priority, "int"),
+    "TITLE": SortKey(tasks.c.title, "str"),
+}
+
+
+def task_ordering(field: str = "CREATED_AT", direction: str = "DESC") -> Ordering:
+    """Order by `field` (a `TaskOrderField` name) then id, both in `direction`."""
+    return Ordering(
+        keys=(TASK_ORDER_KEYS[field], SortKey(tasks.c.id, "int")),
+        descending=direction == "DESC",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """A `TaskFilter` input with its ids decoded; every field optional (None: no condition)."""
+
+    project_id: str | None = None
+    status: tuple[TaskStatus, ...] | None = None
+    priority: tuple[TaskPriority, ...] | None = None
+    assignee_id: str | None = None
+    assigned_to_me: bool | None = None
+    unassigned: bool | None = None
+    tag_ids: tuple[str, ...] | None = None
+    search: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnElement[bool]]:
+    """SQL conditions for a filter; raises `BadUserInput` for a malformed `assigneeId`/`tagIds`.
+
+    A `projectId` that is malformed, missing or hidden matches nothing, like an
+    id that never existed.
+    """
+    if spec is None:
+        return []
+    conditions: list[ColumnElement[bool]] = []
+    if spec.project_id is not None:
+        project_pk = decode_id(spec.project_id, "Project")
+        conditions.append(false() if project_pk is None else tasks.c.project_id == project_pk)
+    if spec.status is not None:
+        conditions.append(tasks.c.status.in_([s.value for s in spec.status]))
+    if spec.priority is not None:
+        conditions.append(tasks.c.priority.in_([int(p) for p in spec.priority]))
+    if spec.assignee_id is not None:
+        assignee_pk = decode_id(spec.assignee_id, "User")
+        if assignee_pk is None:
+            raise BadUserInput("assigneeId", "assigneeId is not a User id")
+        conditions.append(tasks.c.assignee_id == assignee_pk)
+    if spec.assigned_to_me:
+        conditions.append(tasks.c.assignee_id == viewer_id)
+    if spec.unassigned is not None:
+        is_null = tasks.c.assignee_id.is_(None)
+        conditions.append(is_null if spec.unassigned else ~is_null)
+    if spec.tag_ids is not None:
+        tag_pks = [decode_id(tag_id, "Tag") for tag_id in spec.tag_ids]
+        if any(pk is None for pk in tag_pks):
+            raise BadUserInput("tagIds", "tagIds contains an id that is not a Tag id")
+        tagged = select(task_tags.c.task_id).where(task_tags.c.tag_id.in_(tag_pks))
+        conditions.append(tasks.c.id.in_(tagged))
+    if spec.search:
+        pattern = _like_pattern(spec.search)
+        conditions.append(
+            or_(
+                func.lower(tasks.c.title).like(pattern, escape="\\"),
+                func.lower(func.coalesce(tasks.c.description, "")).like(pattern, escape="\\"),
+            )
+        )
+    if spec.due_before is not None:
+        conditions.append(tasks.c.due_date <= spec.due_before)
+    if spec.due_after is not None:
+        conditions.append(tasks.c.due_date >= spec.due_after)
+    return conditions or [true()]
+
+
+def visible_tasks(viewer_id: int, spec: TaskFilter | None) -> Select[Any]:
+    """All tasks the viewer can see that match `spec` (columns of `tasks`)."""
+    statement = visible(select(tasks), tasks.c.project_id, viewer_id)
+    return statement.where(*filter_conditions(spec, viewer_id))

@@ -1,0 +1,66 @@
+"""Tag: its GraphQL type and connection."""
+
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from sqlalchemy import Row
+
+from app.db.pagination import PageArgs
+from app.ids import encode_id
+from app.resolvers import connections
+from app.schema.common import Connection, Info, Node, field_key
+from app.schema.task import Task, TaskConnection, TaskFilter, TaskOrder, filter_spec, ordering
+
+if TYPE_CHECKING:
+    from app.schema.project import Project
+
+
+@strawberry.type(description="A label for tasks, unique per project ignoring case.")
+class Tag(Node):
+    pk: strawberry.Private[int]
+    project_pk: strawberry.Private[int]
+    name: str = strawberry.field(description="1-50 characters.")
+    color: str | None = strawberry.field(description="#RRGGBB, or null.")
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Self:
+        return cls(
+            id=strawberry.ID(encode_id("Tag", row.id)),
+            pk=row.id,
+            project_pk=row.project_id,
+            name=row.name,
+            color=row.color,
+        )
+
+    @strawberry.field(description="The project the tag belongs to.")
+    async def project(
+        self, info: Info
+    ) -> Annotated["Project", strawberry.lazy("app.schema.project")]:
+        from app.schema.project import Project
+
+        row = await (await info.context.loaders()).projects.load(self.project_pk)
+        assert row is not None  # the tag is visible, so its project is
+        return Project.from_row(row)
+
+    @strawberry.field(description="Tasks carrying this tag.")
+    async def tasks(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: TaskFilter | None = None,
+        order_by: TaskOrder | None = None,
+    ) -> TaskConnection:
+        page, count = await connections.tag_tasks(
+            info.context,
+            key=field_key(info),
+            tag_id=self.pk,
+            args=PageArgs.parse(first=first, after=after),
+            spec=filter_spec(filter),
+            ordering=ordering(order_by),
+            build=Task.from_row,
+        )
+        return Connection.of(page, count)
+
+
+TagConnection = Connection[Tag]

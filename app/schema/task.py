@@ -1,0 +1,195 @@
+"""Task: its GraphQL type, enums, filter and order inputs, and connection."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from sqlalchemy import Row
+
+from app import enums
+from app.db.pagination import PageArgs
+from app.ids import encode_id
+from app.resolvers import connections
+from app.resolvers.task_queries import TaskFilter as TaskFilterSpec
+from app.resolvers.task_queries import task_ordering
+from app.schema.common import Connection, Info, Node, OrderDirection
+from app.schema.user import User
+
+if TYPE_CHECKING:
+    from app.db.pagination import Ordering
+    from app.schema.project import Project
+    from app.schema.tag import Tag
+
+# Registers the domain enums as GraphQL enums (same classes, so they annotate fields).
+strawberry.enum(enums.TaskStatus, description="Where a task stands.")
+strawberry.enum(enums.TaskPriority, description="How urgent a task is.")
+TaskStatus = enums.TaskStatus
+TaskPriority = enums.TaskPriority
+
+
+@strawberry.enum(description="Fields tasks can be ordered by; the id breaks ties.")
+class TaskOrderField(Enum):
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+    DUE_DATE = "DUE_DATE"
+    PRIORITY = "PRIORITY"
+    TITLE = "TITLE"
+
+
+@strawberry.input(description="Order of a task list; default CREATED_AT DESC.")
+class TaskOrder:
+    field: TaskOrderField
+    direction: OrderDirection
+
+
+def ordering(order: TaskOrder | None) -> "Ordering":
+    """The keyset ordering for an `orderBy` argument (default newest first)."""
+    if order is None:
+        return task_ordering()
+    return task_ordering(order.field.value, order.direction.value)
+
+
+@strawberry.input(description="Conditions a task must all meet; every field is optional.")
+class TaskFilter:
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Tasks of this project."
+    )
+    status: list[TaskStatus] | None = strawberry.field(
+        default=None, description="Tasks with any of these statuses."
+    )
+    priority: list[TaskPriority] | None = strawberry.field(
+        default=None, description="Tasks with any of these priorities."
+    )
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Tasks assigned to this user."
+    )
+    assigned_to_me: bool | None = strawberry.field(
+        default=None, description="Tasks assigned to the viewer."
+    )
+    unassigned: bool | None = strawberry.field(
+        default=None, description="true: tasks without assignee; false: tasks with one."
+    )
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Tasks carrying any of these tags."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of title or description."
+    )
+    due_before: date | None = strawberry.field(
+        default=None, description="Tasks due on or before this day."
+    )
+    due_after: date | None = strawberry.field(
+        default=None, description="Tasks due on or after this day."
+    )
+
+    def spec(self) -> TaskFilterSpec:
+        return TaskFilterSpec(
+            project_id=self.project_id,
+            status=None if self.status is None else tuple(self.status),
+            priority=None if self.priority is None else tuple(self.priority),
+            assignee_id=self.assignee_id,
+            assigned_to_me=self.assigned_to_me,
+            unassigned=self.unassigned,
+            tag_ids=None if self.tag_ids is None else tuple(self.tag_ids),
+            search=self.search,
+            due_before=self.due_before,
+            due_after=self.due_after,
+        )
+
+
+def filter_spec(task_filter: TaskFilter | None) -> TaskFilterSpec | None:
+    return None if task_filter is None else task_filter.spec()
+
+
+@strawberry.type(description="A piece of work in a project.")
+class Task(Node):
+    pk: strawberry.Private[int]
+    project_pk: strawberry.Private[int]
+    created_by_pk: strawberry.Private[int]
+    assignee_pk: strawberry.Private[int | None]
+    title: str = strawberry.field(description="1-200 characters.")
+    description: str | None = strawberry.field(description="At most 10,000 characters.")
+    status: TaskStatus = strawberry.field(description="TODO, IN_PROGRESS or DONE.")
+    priority: TaskPriority = strawberry.field(description="LOW, MEDIUM, HIGH or URGENT.")
+    due_date: date | None = strawberry.field(description="Day the task is due.")
+    completed_at: datetime | None = strawberry.field(
+        description="When the task became DONE; null unless DONE."
+    )
+    created_at: datetime = strawberry.field(description="When the task was created.")
+    updated_at: datetime = strawberry.field(description="When the task last changed.")
+    version: int = strawberry.field(
+        description="1 at creation, +1 on every change (for `expectedVersion`)."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Self:
+        return cls(
+            id=strawberry.ID(encode_id("Task", row.id)),
+            pk=row.id,
+            project_pk=row.project_id,
+            created_by_pk=row.created_by_id,
+            assignee_pk=row.assignee_id,
+            title=row.title,
+            description=row.description,
+            status=enums.TaskStatus(row.status),
+            priority=enums.TaskPriority(row.priority),
+            due_date=row.due_date,
+            completed_at=row.completed_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+        )
+
+    @strawberry.field(description="The project the task belongs to.")
+    async def project(
+        self, info: Info
+    ) -> Annotated["Project", strawberry.lazy("app.schema.project")]:
+        from app.schema.project import Project
+
+        loaders = await info.context.loaders()
+        row = await loaders.projects.load(self.project_pk)
+        assert row is not None  # the task is visible, so its project is
+        return Project.from_row(row)
+
+    @strawberry.field(description="Who created the task.")
+    async def created_by(self, info: Info) -> User:
+        row = await (await info.context.loaders()).users.load(self.created_by_pk)
+        assert row is not None
+        return User.from_row(row)
+
+    @strawberry.field(description="Who the task is assigned to, if anyone.")
+    async def assignee(self, info: Info) -> User | None:
+        if self.assignee_pk is None:
+            return None
+        row = await (await info.context.loaders()).users.load(self.assignee_pk)
+        return None if row is None else User.from_row(row)
+
+    @strawberry.field(description="The task's tags, by name.")
+    async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("app.schema.tag")]]:
+        from app.schema.tag import Tag
+
+        rows = await (await info.context.loaders()).task_tags.load(self.pk)
+        return [Tag.from_row(row) for row in rows]
+
+
+TaskConnection = Connection[Task]
+
+
+async def tasks(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    filter: TaskFilter | None = None,
+    order_by: TaskOrder | None = None,
+) -> TaskConnection:
+    page, count = await connections.task_list(
+        info.context,
+        args=PageArgs.parse(first, after, last, before),
+        spec=filter_spec(filter),
+        ordering=ordering(order_by),
+        build=Task.from_row,
+    )
+    return Connection.of(page, count)

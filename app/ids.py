@@ -2,6 +2,8 @@
 
 from strawberry.relay.utils import from_base64, to_base64
 
+from app.errors import BadUserInput
+
 
 def encode_id(type_name: str, pk: int) -> str:
     """The global id of row `pk` of GraphQL type `type_name`."""
@@ -23,3 +25,14 @@ def decode_any_id(value: str) -> tuple[str, int] | None:
     if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
         return None
     return type_name, int(pk)
+
+
+def input_id(value: str | None, type_name: str, field: str) -> int | None:
+    """Row id of an id given inside an input (`assigneeId`, `tagIds`): None stays None;
+    malformed or of another type is `BadUserInput` naming `field` (API.md "ids")."""
+    if value is None:
+        return None
+    pk = decode_id(value, type_name)
+    if pk is None:
+        raise BadUserInput(field, f"{field} is not a valid {type_name} id")
+    return pk

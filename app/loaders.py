@@ -15,8 +15,8 @@ from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import aliased
 
-from app.db.access import USER_COLUMNS, members, users, visible, visible_users
-from app.db.models import Project, ProjectMember, Tag, Task, task_tags
+from app.db.access import USER_COLUMNS, visible, visible_users
+from app.db.models import members, projects, tags, task_tags, tasks, users
 from app.db.pagination import Ordering, Page, PageArgs, page_of, paginate_per_parent
 from app.enums import ProjectRole
 
@@ -27,10 +27,7 @@ if TYPE_CHECKING:
 
 V = TypeVar("V")
 
-projects = Project.__table__
-tasks = Task.__table__
-tags = Tag.__table__
-owners = aliased(ProjectMember.__table__, name="owners")
+owners = aliased(members, name="owners")
 
 
 def _by_key(rows: Sequence[Row[Any]], key: str) -> dict[Any, list[Row[Any]]]:

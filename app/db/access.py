@@ -3,25 +3,25 @@
 A user sees a project, and everything in it, only while they are a member of
 it. Every lookup, list, loader and mutation narrows its SQL with `visible()`
 (an inner join on the viewer's membership), so hidden rows never leave the
-database and look exactly like missing ones. `require()` turns a role into
-the API's answer: no role is `NotFound`, too low a role is `Forbidden`.
+database and look exactly like missing ones. `authorize()` gives a mutation
+its row or the API's answer: not a member is `NotFound`, too low a role is
+`Forbidden`.
 """
 
 import logging
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Row, Table, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from app.db.models import ProjectMember, User
+from app.db.models import members, users
 from app.enums import ProjectRole
 from app.errors import Forbidden, NotFound
 
 logger = logging.getLogger(__name__)
 
-members = ProjectMember.__table__
-users = User.__table__
 # What the API shows of a user; never the password hash.
 USER_COLUMNS = (users.c.id, users.c.name, users.c.email, users.c.created_at)
 
@@ -57,21 +57,9 @@ def role_of(viewer_id: int, project_id: int) -> Select[tuple[str]]:
 
 
 def require(
-    role: str | None,
-    needed: ProjectRole,
-    *,
-    viewer_id: int,
-    kind: str,
-    object_id: int | None,
+    role: str, needed: ProjectRole, *, viewer_id: int, kind: str, object_id: int
 ) -> ProjectRole:
-    """The viewer's role if it is at least `needed`.
-
-    Raises `NotFound` when `role` is None (not a member: the object does not
-    exist for them) and `Forbidden` when it is lower than `needed`. Denials of
-    an existing object are logged at INFO with the user and object ids.
-    """
-    if role is None:
-        raise NotFound(f"{kind} not found")
+    """The viewer's `role` if it is at least `needed`; else `Forbidden`, logged at INFO."""
     granted = ProjectRole(role)
     if RANK[granted] < RANK[needed]:
         logger.info(
@@ -84,3 +72,42 @@ def require(
         )
         raise Forbidden(f"{needed.value} role required")
     return granted
+
+
+async def authorize(
+    session: AsyncSession,
+    *,
+    viewer_id: int,
+    table: Table,
+    object_id: int | None,
+    needed: ProjectRole,
+    kind: str,
+    lock: bool = False,
+) -> Row[Any]:
+    """The row `object_id` of `table` (a project, or a row with `project_id`) plus the
+    viewer's `role`, for a mutation that needs at least `needed`.
+
+    Raises `NotFound` when it is missing, malformed (None) or in a project the viewer
+    is not a member of, and `Forbidden` when their role is too low. Both denials of an
+    existing object are logged at INFO. `lock` takes a row lock until the transaction ends.
+    """
+    project_id = table.c.id if "project_id" not in table.c else table.c.project_id
+    statement = visible(select(table, members.c.role), project_id, viewer_id).where(
+        table.c.id == object_id
+    )
+    if lock:
+        statement = statement.with_for_update(of=table)
+    row: Row[Any] | None = None
+    if object_id is not None:
+        row = (await session.execute(statement)).one_or_none()
+    if row is None:
+        if object_id is not None and await session.scalar(
+            select(exists().where(table.c.id == object_id))
+        ):
+            logger.info(
+                "access denied: user %s is not a member for %s %s", viewer_id, kind, object_id
+            )
+        raise NotFound(f"{kind} not found")
+    assert object_id is not None
+    require(row.role, needed, viewer_id=viewer_id, kind=kind, object_id=object_id)
+    return row

@@ -7,6 +7,7 @@ the API refuses. Lengths count characters on both SQLite and PostgreSQL.
 
 import uuid
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -163,3 +164,12 @@ class Tag(Timestamps, Base):
     )
     name: Mapped[str] = mapped_column(String(50))
     color: Mapped[str | None] = mapped_column(String(7))
+
+
+# The same tables for Core statements (reads build rows, not ORM objects).
+users = cast(Table, User.__table__)
+sessions = cast(Table, Session.__table__)
+projects = cast(Table, Project.__table__)
+members = cast(Table, ProjectMember.__table__)
+tasks = cast(Table, Task.__table__)
+tags = cast(Table, Tag.__table__)

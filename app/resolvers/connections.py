@@ -14,19 +14,17 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from app.context import Context
-from app.db.access import USER_COLUMNS, members, users, visible
-from app.db.models import Project, ProjectMember, Tag, task_tags
+from app.db.access import USER_COLUMNS, visible
+from app.db.models import members, projects, tags, task_tags, tasks, users
 from app.db.pagination import Ordering, Page, PageArgs, SortKey, page_of, paginate
 from app.enums import ProjectRole
-from app.resolvers.task_queries import TaskFilter, tasks, visible_tasks
+from app.resolvers.task_queries import TaskFilter, visible_tasks
 
 T = TypeVar("T")
 Count = Callable[[], Awaitable[int]]
 Build = Callable[[Row[Any]], T]
 
-projects = Project.__table__
-tags = Tag.__table__
-roster = aliased(ProjectMember.__table__, name="roster")
+roster = aliased(members, name="roster")
 
 PROJECT_ORDER_KEYS: dict[str, SortKey] = {
     "CREATED_AT": SortKey(projects.c.created_at, "datetime"),

@@ -8,13 +8,10 @@ from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.sql import Select
 
 from app.db.access import visible
-from app.db.models import Task, task_tags
+from app.db.models import task_tags, tasks
 from app.db.pagination import Ordering, SortKey
 from app.enums import TaskPriority, TaskStatus
-from app.errors import BadUserInput
-from app.ids import decode_id
-
-tasks = Task.__table__
+from app.ids import decode_id, input_id
 
 TASK_ORDER_KEYS: dict[str, SortKey] = {
     "CREATED_AT": SortKey(tasks.c.created_at, "datetime"),
@@ -71,19 +68,14 @@ def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnEle
     if spec.priority is not None:
         conditions.append(tasks.c.priority.in_([int(p) for p in spec.priority]))
     if spec.assignee_id is not None:
-        assignee_pk = decode_id(spec.assignee_id, "User")
-        if assignee_pk is None:
-            raise BadUserInput("assigneeId", "assigneeId is not a User id")
-        conditions.append(tasks.c.assignee_id == assignee_pk)
+        conditions.append(tasks.c.assignee_id == input_id(spec.assignee_id, "User", "assigneeId"))
     if spec.assigned_to_me:
         conditions.append(tasks.c.assignee_id == viewer_id)
     if spec.unassigned is not None:
         is_null = tasks.c.assignee_id.is_(None)
         conditions.append(is_null if spec.unassigned else ~is_null)
     if spec.tag_ids is not None:
-        tag_pks = [decode_id(tag_id, "Tag") for tag_id in spec.tag_ids]
-        if any(pk is None for pk in tag_pks):
-            raise BadUserInput("tagIds", "tagIds contains an id that is not a Tag id")
+        tag_pks = [input_id(tag_id, "Tag", "tagIds") for tag_id in spec.tag_ids]
         tagged = select(task_tags.c.task_id).where(task_tags.c.tag_id.in_(tag_pks))
         conditions.append(tasks.c.id.in_(tagged))
     if spec.search:

@@ -97,3 +97,11 @@ def field_key(info: Info) -> tuple[str, ...]:
     Parents at the same path share arguments, so they share one batched loader.
     """
     return tuple(key for key in info.path.as_list() if isinstance(key, str))
+
+
+def given(input_object: object) -> dict[str, Any]:
+    """The fields of an input the client gave (omitted ones are `UNSET`), by Python name.
+
+    An explicit null is kept as None, so it can clear a field.
+    """
+    return {k: v for k, v in vars(input_object).items() if v is not strawberry.UNSET}

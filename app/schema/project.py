@@ -9,9 +9,18 @@ from sqlalchemy import Row
 
 from app import enums
 from app.db.pagination import Ordering, PageArgs
-from app.ids import encode_id
+from app.ids import decode_id, encode_id
 from app.resolvers import connections
-from app.schema.common import Connection, Info, Node, OrderDirection, PageInfo, field_key
+from app.resolvers import projects as project_mutations
+from app.schema.common import (
+    Connection,
+    Info,
+    Node,
+    OrderDirection,
+    PageInfo,
+    field_key,
+    given,
+)
 from app.schema.tag import Tag, TagConnection
 from app.schema.task import Task, TaskConnection, TaskFilter, TaskOrder, filter_spec, ordering
 from app.schema.user import User
@@ -185,3 +194,75 @@ async def projects(
         build=Project.from_row,
     )
     return Connection.of(page, count)
+
+
+@strawberry.input(description="A new shared project.")
+class CreateProjectInput:
+    name: str = strawberry.field(description="1-100 characters after trimming.")
+    description: str | None = strawberry.field(
+        default=None, description="At most 2,000 characters."
+    )
+
+
+@strawberry.input(description="Changes to a project; omitted fields stay as they are.")
+class UpdateProjectInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="1-100 characters after trimming."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 2,000 characters; null clears it."
+    )
+
+
+def _project_pk(project_id: str) -> int | None:
+    return decode_id(project_id, "Project")
+
+
+def _user_pk(user_id: str) -> int | None:
+    return decode_id(user_id, "User")
+
+
+async def create_project(info: Info, input: CreateProjectInput) -> Project:
+    row = await project_mutations.create_project(
+        info.context, name=input.name, description=input.description
+    )
+    return Project.from_row(row)
+
+
+async def update_project(info: Info, id: strawberry.ID, input: UpdateProjectInput) -> Project:
+    row = await project_mutations.update_project(
+        info.context, project_id=_project_pk(id), changes=given(input)
+    )
+    return Project.from_row(row)
+
+
+async def delete_project(info: Info, id: strawberry.ID) -> strawberry.ID:
+    pk = await project_mutations.delete_project(info.context, project_id=_project_pk(id))
+    return strawberry.ID(encode_id("Project", pk))
+
+
+async def add_project_member(
+    info: Info, project_id: strawberry.ID, email: str, role: ProjectRole = ProjectRole.MEMBER
+) -> Project:
+    row = await project_mutations.add_member(
+        info.context, project_id=_project_pk(project_id), email=email, role=role
+    )
+    return Project.from_row(row)
+
+
+async def update_project_member(
+    info: Info, project_id: strawberry.ID, user_id: strawberry.ID, role: ProjectRole
+) -> Project:
+    row = await project_mutations.update_member(
+        info.context, project_id=_project_pk(project_id), user_id=_user_pk(user_id), role=role
+    )
+    return Project.from_row(row)
+
+
+async def remove_project_member(
+    info: Info, project_id: strawberry.ID, user_id: strawberry.ID
+) -> Project:
+    row = await project_mutations.remove_member(
+        info.context, project_id=_project_pk(project_id), user_id=_user_pk(user_id)
+    )
+    return Project.from_row(row)

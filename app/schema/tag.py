@@ -6,9 +6,10 @@ import strawberry
 from sqlalchemy import Row
 
 from app.db.pagination import PageArgs
-from app.ids import encode_id
+from app.ids import decode_id, encode_id
 from app.resolvers import connections
-from app.schema.common import Connection, Info, Node, field_key
+from app.resolvers import tags as tag_mutations
+from app.schema.common import Connection, Info, Node, field_key, given
 from app.schema.task import Task, TaskConnection, TaskFilter, TaskOrder, filter_spec, ordering
 
 if TYPE_CHECKING:
@@ -64,3 +65,44 @@ class Tag(Node):
 
 
 TagConnection = Connection[Tag]
+
+
+@strawberry.input(description="A new tag.")
+class CreateTagInput:
+    project_id: strawberry.ID = strawberry.field(description="The project it labels tasks of.")
+    name: str = strawberry.field(
+        description="1-50 characters, unique in the project ignoring case."
+    )
+    color: str | None = strawberry.field(default=None, description="#RRGGBB, or null.")
+
+
+@strawberry.input(description="Changes to a tag; omitted fields stay as they are.")
+class UpdateTagInput:
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="1-50 characters.")
+    color: str | None = strawberry.field(
+        default=strawberry.UNSET, description="#RRGGBB; null removes the colour."
+    )
+
+
+def _tag_pk(tag_id: str) -> int | None:
+    return decode_id(tag_id, "Tag")
+
+
+async def create_tag(info: Info, input: CreateTagInput) -> Tag:
+    row = await tag_mutations.create_tag(
+        info.context,
+        project_id=decode_id(input.project_id, "Project"),
+        name=input.name,
+        color=input.color,
+    )
+    return Tag.from_row(row)
+
+
+async def update_tag(info: Info, id: strawberry.ID, input: UpdateTagInput) -> Tag:
+    row = await tag_mutations.update_tag(info.context, tag_id=_tag_pk(id), changes=given(input))
+    return Tag.from_row(row)
+
+
+async def delete_tag(info: Info, id: strawberry.ID) -> strawberry.ID:
+    pk = await tag_mutations.delete_tag(info.context, tag_id=_tag_pk(id))
+    return strawberry.ID(encode_id("Tag", pk))

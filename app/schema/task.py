@@ -9,11 +9,12 @@ from sqlalchemy import Row
 
 from app import enums
 from app.db.pagination import PageArgs
-from app.ids import encode_id
+from app.ids import decode_id, encode_id, input_id
 from app.resolvers import connections
+from app.resolvers import tasks as task_mutations
 from app.resolvers.task_queries import TaskFilter as TaskFilterSpec
 from app.resolvers.task_queries import task_ordering
-from app.schema.common import Connection, Info, Node, OrderDirection
+from app.schema.common import Connection, Info, Node, OrderDirection, given
 from app.schema.user import User
 
 if TYPE_CHECKING:
@@ -193,3 +194,103 @@ async def tasks(
         build=Task.from_row,
     )
     return Connection.of(page, count)
+
+
+@strawberry.input(description="A new task.")
+class CreateTaskInput:
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Its project; the viewer's personal project when omitted."
+    )
+    title: str = strawberry.field(description="1-200 characters after trimming.")
+    description: str | None = strawberry.field(
+        default=None, description="At most 10,000 characters."
+    )
+    status: TaskStatus = strawberry.field(default=TaskStatus.TODO, description="Default TODO.")
+    priority: TaskPriority = strawberry.field(
+        default=TaskPriority.MEDIUM, description="Default MEDIUM."
+    )
+    due_date: date | None = strawberry.field(default=None, description="Day it is due.")
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A member of the project."
+    )
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Tags of the same project."
+    )
+
+
+@strawberry.input(
+    description="Changes to a task; omitted fields stay as they are, null clears "
+    "description, dueDate or assigneeId, and tagIds replaces the whole set."
+)
+class UpdateTaskInput:
+    project_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Move the task; tags and an assignee not valid there are dropped.",
+    )
+    title: str | None = strawberry.field(default=strawberry.UNSET)
+    description: str | None = strawberry.field(default=strawberry.UNSET)
+    status: TaskStatus | None = strawberry.field(default=strawberry.UNSET)
+    priority: TaskPriority | None = strawberry.field(default=strawberry.UNSET)
+    due_date: date | None = strawberry.field(default=strawberry.UNSET)
+    assignee_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET)
+    tag_ids: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET)
+
+
+def _task_pk(task_id: str) -> int | None:
+    return decode_id(task_id, "Task")
+
+
+def _tag_pks(tag_ids: list[strawberry.ID] | None) -> list[int]:
+    """Row ids of `tagIds` (null or omitted: none); a malformed one is `BadUserInput`."""
+    pks = [input_id(tag_id, "Tag", "tagIds") for tag_id in tag_ids or []]
+    return [pk for pk in pks if pk is not None]
+
+
+async def create_task(info: Info, input: CreateTaskInput) -> Task:
+    row = await task_mutations.create_task(
+        info.context,
+        project_id=None if input.project_id is None else decode_id(input.project_id, "Project"),
+        use_personal=input.project_id is None,
+        fields={
+            "title": input.title,
+            "description": input.description,
+            "status": input.status,
+            "priority": input.priority,
+            "due_date": input.due_date,
+        },
+        assignee_id=input_id(input.assignee_id, "User", "assigneeId"),
+        tag_ids=_tag_pks(input.tag_ids),
+    )
+    return Task.from_row(row)
+
+
+async def update_task(
+    info: Info,
+    id: strawberry.ID,
+    input: UpdateTaskInput,
+    expected_version: int | None = None,
+) -> Task:
+    fields = given(input)
+    if "project_id" in fields:
+        project_id = fields["project_id"]
+        fields["project_id"] = None if project_id is None else decode_id(project_id, "Project")
+    if "assignee_id" in fields:
+        fields["assignee_id"] = input_id(fields["assignee_id"], "User", "assigneeId")
+    if "tag_ids" in fields:
+        fields["tag_ids"] = _tag_pks(fields["tag_ids"])
+    row = await task_mutations.update_task(
+        info.context, task_id=_task_pk(id), fields=fields, expected_version=expected_version
+    )
+    return Task.from_row(row)
+
+
+async def set_task_completed(info: Info, id: strawberry.ID, completed: bool) -> Task:
+    row = await task_mutations.set_completed(
+        info.context, task_id=_task_pk(id), completed=completed
+    )
+    return Task.from_row(row)
+
+
+async def delete_task(info: Info, id: strawberry.ID) -> strawberry.ID:
+    pk = await task_mutations.delete_task(info.context, task_id=_task_pk(id))
+    return strawberry.ID(encode_id("Task", pk))

@@ -1,0 +1,202 @@
+"""Project mutations: create, update, delete, and membership (API.md "Who sees what").
+
+Only `OWNER`s change a project or its members; a member may remove themself.
+Personal projects take no other members and cannot be deleted (`Forbidden`);
+a project always keeps at least one owner (`Conflict`). Each function is one
+transaction and returns the project row with the viewer's `role`.
+"""
+
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+
+from app import validation
+from app.context import Context
+from app.db.access import authorize, visible
+from app.db.models import members, projects, users
+from app.enums import ProjectRole
+from app.errors import Conflict, Forbidden, NotFound
+
+NAME_MAX, DESCRIPTION_MAX = 100, 2000
+
+
+def _validated(changes: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "name" in changes:
+        values["name"] = validation.trimmed("name", changes["name"], max_length=NAME_MAX)
+    if "description" in changes:
+        values["description"] = validation.optional_text(
+            "description", changes["description"], max_length=DESCRIPTION_MAX
+        )
+    return values
+
+
+async def _reload(ctx: Context, viewer_id: int, project_id: int) -> Row[Any]:
+    statement = visible(select(projects, members.c.role), projects.c.id, viewer_id)
+    row: Row[Any] = (await ctx.session.execute(statement.where(projects.c.id == project_id))).one()
+    return row
+
+
+async def create_project(ctx: Context, *, name: str, description: str | None) -> Row[Any]:
+    """A new shared project owned by the viewer; `BadUserInput` for a bad name/description."""
+    viewer = await ctx.require_viewer()
+    values = _validated({"name": name, "description": description})
+    async with ctx.transaction() as session:
+        project_id = await session.scalar(
+            insert(projects).values(**values, is_personal=False).returning(projects.c.id)
+        )
+        await session.execute(
+            insert(members).values(
+                project_id=project_id, user_id=viewer.id, role=ProjectRole.OWNER.value
+            )
+        )
+        return await _reload(ctx, viewer.id, project_id)
+
+
+async def update_project(
+    ctx: Context, *, project_id: int | None, changes: dict[str, Any]
+) -> Row[Any]:
+    """Change `name` and/or `description` (keys present in `changes`); `OWNER` only."""
+    viewer = await ctx.require_viewer()
+    values = _validated(changes)
+    async with ctx.transaction() as session:
+        await authorize(
+            session,
+            viewer_id=viewer.id,
+            table=projects,
+            object_id=project_id,
+            needed=ProjectRole.OWNER,
+            kind="Project",
+        )
+        assert project_id is not None
+        if values:
+            await session.execute(
+                update(projects).where(projects.c.id == project_id).values(**values)
+            )
+        return await _reload(ctx, viewer.id, project_id)
+
+
+async def delete_project(ctx: Context, *, project_id: int | None) -> int:
+    """Delete a project with everything in it; `OWNER` only, never a personal project."""
+    viewer = await ctx.require_viewer()
+    async with ctx.transaction() as session:
+        row = await authorize(
+            session,
+            viewer_id=viewer.id,
+            table=projects,
+            object_id=project_id,
+            needed=ProjectRole.OWNER,
+            kind="Project",
+        )
+        if row.is_personal:
+            raise Forbidden("A personal project cannot be deleted")
+        await session.execute(delete(projects).where(projects.c.id == row.id))
+        return int(row.id)
+
+
+async def _owner_count(ctx: Context, project_id: int) -> int:
+    statement = select(func.count()).where(
+        members.c.project_id == project_id, members.c.role == ProjectRole.OWNER.value
+    )
+    return int(await ctx.session.scalar(statement) or 0)
+
+
+async def _member_role(ctx: Context, project_id: int, user_id: int | None) -> str | None:
+    statement = select(members.c.role).where(
+        members.c.project_id == project_id, members.c.user_id == user_id
+    )
+    return None if user_id is None else await ctx.session.scalar(statement)
+
+
+async def add_member(
+    ctx: Context, *, project_id: int | None, email: str, role: ProjectRole
+) -> Row[Any]:
+    """Add the user with `email` as `role`; `OWNER` only.
+
+    `Forbidden` for a personal project, `NotFound` (field-less) for an unknown
+    email, `Conflict` when they are already a member.
+    """
+    viewer = await ctx.require_viewer()
+    async with ctx.transaction() as session:
+        project = await authorize(
+            session,
+            viewer_id=viewer.id,
+            table=projects,
+            object_id=project_id,
+            needed=ProjectRole.OWNER,
+            kind="Project",
+            lock=True,
+        )
+        if project.is_personal:
+            raise Forbidden("A personal project takes no other members")
+        address = validation.normalised_email(email)
+        user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
+        if user_id is None:
+            raise NotFound("No user with that email")
+        if await _member_role(ctx, project.id, user_id) is not None:
+            raise Conflict("That user is already a member")
+        await session.execute(
+            insert(members).values(project_id=project.id, user_id=user_id, role=role.value)
+        )
+        return await _reload(ctx, viewer.id, project.id)
+
+
+async def update_member(
+    ctx: Context, *, project_id: int | None, user_id: int | None, role: ProjectRole
+) -> Row[Any]:
+    """Give a member another role; `OWNER` only. Demoting the last owner is `Conflict`."""
+    viewer = await ctx.require_viewer()
+    async with ctx.transaction() as session:
+        project = await authorize(
+            session,
+            viewer_id=viewer.id,
+            table=projects,
+            object_id=project_id,
+            needed=ProjectRole.OWNER,
+            kind="Project",
+            lock=True,
+        )
+        current = await _member_role(ctx, project.id, user_id)
+        if current is None:
+            raise NotFound("No such member")
+        if (
+            current == ProjectRole.OWNER.value
+            and role != ProjectRole.OWNER
+            and await _owner_count(ctx, project.id) == 1
+        ):
+            raise Conflict("A project must keep at least one owner")
+        await session.execute(
+            update(members)
+            .where(members.c.project_id == project.id, members.c.user_id == user_id)
+            .values(role=role.value)
+        )
+        return await _reload(ctx, viewer.id, project.id)
+
+
+async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | None) -> Row[Any]:
+    """Remove a member: an `OWNER` may remove anyone, any member themself.
+
+    Removing the last owner is `Conflict`. Returns the project as the viewer
+    saw it before (they may have just left it).
+    """
+    viewer = await ctx.require_viewer()
+    needed = ProjectRole.VIEWER if user_id == viewer.id else ProjectRole.OWNER
+    async with ctx.transaction() as session:
+        project = await authorize(
+            session,
+            viewer_id=viewer.id,
+            table=projects,
+            object_id=project_id,
+            needed=needed,
+            kind="Project",
+            lock=True,
+        )
+        current = await _member_role(ctx, project.id, user_id)
+        if current is None:
+            raise NotFound("No such member")
+        if current == ProjectRole.OWNER.value and await _owner_count(ctx, project.id) == 1:
+            raise Conflict("A project must keep at least one owner")
+        await session.execute(
+            delete(members).where(members.c.project_id == project.id, members.c.user_id == user_id)
+        )
+        return project

@@ -3,26 +3,33 @@
 Strawberry's Starlette view does the GraphQL work; this subclass adds what the
 spec asks of the transport and Strawberry leaves out:
 
-- content negotiation between `application/graphql-response+json` (preferred,
-  and assumed without an `Accept` header) and `application/json`; 406 when
-  neither is acceptable;
+- content negotiation (RFC 9110 `Accept`, q-values and wildcards) between
+  `application/graphql-response+json` and `application/json`; 406 when neither
+  is acceptable;
 - with `application/graphql-response+json`, 400 for request errors (parse,
-  validation, variable coercion), which carry no `data` entry;
-- with `application/json`, 200 for every well-formed request;
-- 405 with `Allow` for a mutation over GET or another method; 415 for a body
-  that is not JSON; malformed requests get 400 with a GraphQL error body.
+  validation, variable coercion, undeterminable operation), which carry no
+  `data` entry;
+- with `application/json`, 200 for every well-formed request, request errors
+  included (still without `data`);
+- a client that names neither type (no `Accept`, or only wildcards) accepts
+  both: successful responses are `application/json`, which every legacy client
+  reads (the `graphql-http` audit asks this), and request errors are
+  `application/graphql-response+json` with 400, the post-watershed default;
+- 405 with `Allow` for a mutation over GET and for any method but GET and POST;
+  415 for a POST body that is not JSON; 400 for a request that is not
+  well-formed (bad JSON, no query, wrongly typed parameters).
 """
 
 from cross_web import HTTPException, StarletteRequestAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.base import BaseSchema
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -31,35 +38,85 @@ from app.context import Context, bearer_token
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
-SUPPORTED = (GRAPHQL_RESPONSE_JSON, JSON)
+EITHER = "*/*"
+"""Negotiation result when the client accepts both types and names neither."""
+ALLOWED_METHODS = ("GET", "POST")
 
 
-def negotiate(accept: str | None) -> str | None:
-    """The response media type for an `Accept` header, or None if neither is acceptable.
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, int]:
+    """`media_type`'s q-value from its most specific matching range, and that
+    specificity (2 exact, 1 `type/*`, 0 `*/*`); `(0, -1)` when no range matches."""
+    specificity_of = {media_type: 2, f"{media_type.split('/')[0]}/*": 1, "*/*": 0}
+    best = (0.0, -1)
+    for media_range, quality in ranges:
+        specificity = specificity_of.get(media_range)
+        if specificity is None:
+            continue
+        if specificity > best[1] or (specificity == best[1] and quality > best[0]):
+            best = (quality, specificity)
+    return best
 
-    Honours q-values and wildcards; on a tie, and without a header, prefers
-    `application/graphql-response+json` (spec §"Accept", after the 2025 watershed).
+
+def _parse_accept(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an `Accept` value with their q-values (1 when absent).
+
+    A range asking for a charset other than UTF-8 (the only one served) gets q=0.
     """
-    if accept is None or not accept.strip():
-        return GRAPHQL_RESPONSE_JSON
-    best: tuple[float, int, str] | None = None
+    ranges = []
     for part in accept.split(","):
         media_range, *params = (piece.strip() for piece in part.split(";"))
         quality = 1.0
         for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
+            name, _, value = (text.strip().lower() for text in param.partition("="))
+            if name == "q":
                 try:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        media_range = media_range.lower()
-        for preference, media_type in enumerate(SUPPORTED):
-            kind = media_type.split("/")[0]
-            if media_range in (media_type, f"{kind}/*", "*/*") and quality > 0:
-                candidate = (quality, -preference, media_type)
-                best = candidate if best is None or candidate > best else best
-    return None if best is None else best[2]
+            elif name == "charset" and value.strip('"') not in ("utf-8", "utf8"):
+                quality = 0.0
+        if media_range:
+            ranges.append((media_range.lower(), quality))
+    return ranges
+
+
+def negotiate(accept: str | None) -> str | None:
+    """`GRAPHQL_RESPONSE_JSON`, `JSON` or `EITHER` for an `Accept` header; None for a 406.
+
+    Each type takes the q-value of its most specific matching range (RFC 9110
+    §12.5.1), so `application/json;q=0, */*` refuses JSON. The higher q wins; on
+    a tie a type the client named wins over one it matched by wildcard, and
+    `application/graphql-response+json` (the spec's preferred type) wins when
+    it named both. No header means any type (RFC 9110), hence `EITHER`.
+    """
+    if accept is None or not accept.strip():
+        return EITHER
+    ranges = _parse_accept(accept)
+    graphql_response, json = _quality(GRAPHQL_RESPONSE_JSON, ranges), _quality(JSON, ranges)
+    if max(graphql_response[0], json[0]) <= 0:
+        return None
+    if graphql_response[0] != json[0]:
+        return GRAPHQL_RESPONSE_JSON if graphql_response[0] > json[0] else JSON
+    if max(graphql_response[1], json[1]) == 2:  # at least one named explicitly
+        return GRAPHQL_RESPONSE_JSON if graphql_response[1] == 2 else JSON
+    return EITHER
+
+
+def lower_content_type(scope: Scope) -> None:
+    """Lower-case the media type of the request's `Content-Type`, which is case-insensitive
+    (RFC 9110 §8.3.1) but which Strawberry compares as given; parameters stay as sent."""
+    headers = []
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type, separator, parameters = value.partition(b";")
+            value = media_type.lower() + separator + parameters
+        headers.append((name, value))
+    scope["headers"] = headers
+
+
+def error_media_type(negotiated: str) -> str:
+    """The media type of a response that is not 2xx: only `JSON` if the client asked for it."""
+    return JSON if negotiated == JSON else GRAPHQL_RESPONSE_JSON
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -74,7 +131,11 @@ def _error_body(message: str, code: str) -> GraphQLHTTPResponse:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    """The `/graphql` endpoint: HTTP per the spec above, GraphiQL, and WebSocket subscriptions."""
+    """The `/graphql` endpoint: HTTP per the spec above, GraphiQL, and WebSocket subscriptions.
+
+    It takes every HTTP method (the route must not restrict them), so that it
+    alone answers 405 with an `Allow` header that tells the truth.
+    """
 
     def __init__(
         self,
@@ -105,18 +166,27 @@ class GraphQLView(GraphQL[Context, None]):
             finally:
                 await context.close()
             return
+        lower_content_type(scope)
         request = Request(scope, receive=receive)
         response = await self._respond(request)
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
-        wants_ide = self.should_render_graphql_ide(StarletteRequestAdapter(request))
-        media_type = None if wants_ide else negotiate(request.headers.get("accept"))
-        if media_type is None and not wants_ide:
+        negotiated = negotiate(request.headers.get("accept"))
+        if request.method not in ALLOWED_METHODS:
+            media_type = error_media_type(negotiated or EITHER)
+            allow = ", ".join(ALLOWED_METHODS)
             return self._error_response(
-                406, f"Accept one of: {', '.join(SUPPORTED)}", JSON, "GRAPHQL_VALIDATION_FAILED"
+                405, "Use GET or POST", media_type, "GRAPHQL_VALIDATION_FAILED", allow=allow
             )
-        request.state.media_type = media_type or GRAPHQL_RESPONSE_JSON
+        if self.should_render_graphql_ide(StarletteRequestAdapter(request)):
+            if self.graphql_ide is None:
+                return PlainTextResponse("Not Found", status_code=404)
+            return await self.render_graphql_ide(request)
+        if negotiated is None:
+            message = f"Accept one of: {GRAPHQL_RESPONSE_JSON}, {JSON}"
+            return self._error_response(406, message, JSON, "GRAPHQL_VALIDATION_FAILED")
+        request.state.media_type = negotiated
         context = await self.get_context(request)
         try:
             return await self.run(request, context=context)
@@ -126,22 +196,30 @@ class GraphQLView(GraphQL[Context, None]):
             await context.close()
 
     def _http_error_response(self, request: Request, error: HTTPException) -> Response:
-        media_type: str = request.state.media_type
-        if isinstance(error.__cause__, InvalidOperationTypeError) or error.status_code == 405:
-            response = self._error_response(
-                405, error.reason, media_type, "GRAPHQL_VALIDATION_FAILED"
+        """The spec's answer to what Strawberry refuses with an `HTTPException`."""
+        media_type = error_media_type(request.state.media_type)
+        if isinstance(error.__cause__, CannotGetOperationTypeError):
+            # A well-formed request whose operation cannot be determined: a request error.
+            status = 200 if media_type == JSON else 400
+            return self._error_response(
+                status, error.reason, media_type, "GRAPHQL_VALIDATION_FAILED"
             )
-            response.headers["allow"] = "POST" if request.method == "GET" else "GET, POST"
-            return response
+        if isinstance(error.__cause__, InvalidOperationTypeError):  # a mutation over GET
+            return self._error_response(
+                405, error.reason, media_type, "GRAPHQL_VALIDATION_FAILED", allow="POST"
+            )
         if error.reason == "Unsupported content type":
             return self._error_response(415, error.reason, media_type, "GRAPHQL_PARSE_FAILED")
         return self._error_response(
             error.status_code, error.reason, media_type, "GRAPHQL_PARSE_FAILED"
         )
 
-    def _error_response(self, status: int, message: str, media_type: str, code: str) -> Response:
+    def _error_response(
+        self, status: int, message: str, media_type: str, code: str, *, allow: str | None = None
+    ) -> Response:
         body = self.encode_json(_error_body(message, code))
-        return Response(body, status_code=status, media_type=media_type)
+        headers = {"allow": allow} if allow else None
+        return Response(body, status, headers, media_type=f"{media_type}; charset=utf-8")
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -162,12 +240,11 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Response:
         response = super().create_response(response_data, sub_response)
-        media_type = sub_response.media_type or GRAPHQL_RESPONSE_JSON
+        negotiated = sub_response.media_type or EITHER
+        if isinstance(response_data, dict) and "data" not in response_data:  # a request error
+            media_type = error_media_type(negotiated)
+            response.status_code = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+        else:
+            media_type = JSON if negotiated == EITHER else negotiated
         response.headers["content-type"] = f"{media_type}; charset=utf-8"
-        if (
-            media_type == GRAPHQL_RESPONSE_JSON
-            and isinstance(response_data, dict)
-            and "data" not in response_data
-        ):
-            response.status_code = 400
         return response

@@ -4,6 +4,11 @@ import itertools
 from typing import Any
 
 import httpx
+from sqlalchemy import Executable, Row, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.relay.utils import from_base64
+
+from app.db.base import Base
 
 SIGNUP = """
 mutation Signup($input: SignupInput!) {
@@ -13,6 +18,20 @@ mutation Signup($input: SignupInput!) {
   }
 }
 """
+LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { accessToken refreshToken tokenType expiresIn user { id email } }
+}
+"""
+REFRESH = """
+mutation Refresh($token: String!) {
+  refreshToken(refreshToken: $token) {
+    accessToken refreshToken tokenType expiresIn user { id email }
+  }
+}
+"""
+LOGOUT = "mutation { logout }"
+ME = "{ me { id name email } }"
 PASSWORD = "correct horse battery"
 _emails = itertools.count(1)
 
@@ -52,6 +71,17 @@ class GraphQLClient:
         payload: dict[str, Any] = body["data"]["signup"]
         return payload
 
+    async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        """Log in and return the `AuthPayload`; fails the test on any error."""
+        body = await self.execute(LOGIN, {"input": {"email": email, "password": password}})
+        assert "errors" not in body, body
+        payload: dict[str, Any] = body["data"]["login"]
+        return payload
+
+    async def refresh(self, refresh_token: str) -> dict[str, Any]:
+        """The raw response to `refreshToken(refreshToken: ...)`."""
+        return await self.execute(REFRESH, {"token": refresh_token})
+
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
@@ -64,3 +94,27 @@ def assert_error(body: dict[str, Any], code: str, *, field: str | None = None) -
     if field is not None:
         assert error["extensions"].get("field") == field, error
     return error
+
+
+def user_pk(payload: dict[str, Any]) -> int:
+    """The database id of the user in an `AuthPayload`."""
+    type_name, pk = from_base64(payload["user"]["id"])
+    assert type_name == "User", payload
+    return int(pk)
+
+
+async def fetch_all(engine: AsyncEngine, statement: Executable) -> list[Row[Any]]:
+    """The rows `statement` returns, read on a connection of its own."""
+    async with engine.connect() as connection:
+        return list((await connection.execute(statement)).all())
+
+
+async def database_text(engine: AsyncEngine) -> str:
+    """Every value of every row of every table, one per line: search it for leaked secrets."""
+    values = [
+        str(value)
+        for table in Base.metadata.sorted_tables
+        for row in await fetch_all(engine, select(table))
+        for value in row
+    ]
+    return "\n".join(values)

@@ -132,11 +132,12 @@ async def login(ctx: Context, *, email: str, password: str) -> AuthResult:
     A wrong password and an unknown email both raise `Unauthenticated`
     ("Invalid email or password") after the same Argon2 work.
     """
-    normalised = email.strip().lower()
+    normalised = validation.normalised_email(email)
     async with ctx.transaction() as session:
-        user = (
-            await session.execute(select(User).where(User.email == normalised))
-        ).scalar_one_or_none()
+        user = None
+        if normalised is not None:  # an invalid address cannot be registered
+            statement = select(User).where(User.email == normalised)
+            user = (await session.execute(statement)).scalar_one_or_none()
         if not await verify_password(user.password_hash if user else None, password):
             raise Unauthenticated(INVALID_CREDENTIALS)
         assert user is not None

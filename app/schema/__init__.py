@@ -10,7 +10,6 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
@@ -19,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from app.schema.common import DateTime
 from app.schema.errors import ApolloErrorCodes, is_unexpected
+from app.schema.parser_cache import SafeParserCache
 from app.schema.root import Mutation, Query
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     Extensions are given as factories: Strawberry makes a fresh one per operation.
     """
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        partial(ParserCache, maxsize=CACHE_SIZE),
+        partial(SafeParserCache, maxsize=CACHE_SIZE),
         partial(ValidationCache, maxsize=CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+AUDIT := tests/http_audit
 
 .PHONY: run test lint typecheck pytest schema lock clean
 
@@ -30,7 +31,12 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+# The graphql-http audit (tests/test_http_audit.py) runs on Node; its packages come from the lock.
+$(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	npm ci --prefix $(AUDIT) --no-audit --no-fund
+	@touch $@
+
+pytest: $(VENV)/.installed-dev $(AUDIT)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 schema: $(VENV)/.installed  ## regenerate schema.graphql from the code
@@ -41,4 +47,4 @@ lock: $(BIN)/python  ## re-pin every dependency into constraints.txt
 	$(BIN)/python -m pip freeze --exclude-editable --exclude pip > constraints.txt
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(AUDIT)/node_modules

@@ -4,17 +4,22 @@ import sys
 
 import uvicorn
 
-from app.config import Settings
+from app.config import InvalidSettings, load_settings
 from app.db.migrate import upgrade
-from app.logs import configure_logging
+from app.logs import configure_logging, logging_config
 
 
 def main() -> None:
     """Serve on `HOST`:`PORT` with `WORKERS` processes; exits with a message on bad settings."""
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except InvalidSettings as error:
+        sys.exit(f"Invalid settings: {error}")
     configure_logging(settings)
     if settings.workers > 1 and settings.is_sqlite:
         sys.exit("WORKERS > 1 needs PostgreSQL: set DATABASE_URL=postgresql+asyncpg://...")
+    # Resolve the signing key before workers start, so they all read the one kept in ./var/.
+    settings.jwt_key  # noqa: B018
     upgrade(settings.database_url)
     uvicorn.run(
         "app.main:create_app",
@@ -22,7 +27,7 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_config=None,
+        log_config=logging_config(settings),  # applied again in each worker process
         server_header=False,
     )
 

@@ -5,12 +5,15 @@ missing `JWT_SECRET` is generated once and kept in `./var/jwt_secret`;
 production refuses to start without a secret of at least 32 bytes.
 """
 
+import contextlib
+import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -19,13 +22,26 @@ MIN_SECRET_BYTES = 32
 
 
 def _load_or_create_dev_secret(path: Path) -> str:
-    """Return the development secret kept at `path`, creating it (mode 0600) once."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret)
+    """Return the development secret kept at `path`, creating it (mode 0600) once.
+
+    The file appears complete or not at all: the secret is written to a private
+    temporary file that is then hard-linked into place, so concurrent starts
+    (several workers) agree on one secret and a crash never leaves an empty key.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):  # another process won: use its secret
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    secret = path.read_text().strip()
+    if not secret:
+        msg = f"{path} is empty: delete it to generate a new secret, or set JWT_SECRET"
+        raise RuntimeError(msg)
     return secret
 
 
@@ -99,3 +115,24 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         return _load_or_create_dev_secret(JWT_SECRET_FILE)
+
+
+class InvalidSettings(ValueError):
+    """Settings that failed validation: names each bad variable and why, never its value."""
+
+
+def load_settings() -> Settings:
+    """`Settings()` from the environment and `.env`, for starting the server.
+
+    Raises `InvalidSettings` instead of pydantic's `ValidationError`, whose
+    message repeats the input values, a too-short `JWT_SECRET` included.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors(include_url=False, include_input=False):
+            message = problem["msg"].removeprefix("Value error, ")
+            variable = ".".join(str(part) for part in problem["loc"]).upper()
+            problems.append(f"{variable}: {message}" if variable else message)
+        raise InvalidSettings("; ".join(problems)) from None

@@ -1,7 +1,12 @@
-"""Logging set-up: one line per record, console or JSON, each with the request id."""
+"""Logging set-up: one line per record, console or JSON, each with the request id.
 
-import logging
-import sys
+The configuration is a `logging.config.dictConfig` dictionary so that uvicorn
+can apply it again in each worker process (`WORKERS` > 1 spawns fresh
+interpreters, which inherit nothing from the parent's logging set-up).
+"""
+
+import logging.config
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -10,6 +15,7 @@ from app.request_id import current_request_id
 
 CONSOLE_FORMAT = "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(request_id)s %(name)s %(message)s"
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 class RequestIdFilter(logging.Filter):
@@ -20,17 +26,38 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(settings: Settings) -> None:
-    """Route the root logger (and uvicorn's) to stderr in `LOG_FORMAT` at `LOG_LEVEL`."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RequestIdFilter())
+def logging_config(settings: Settings) -> dict[str, Any]:
+    """The root logger (and uvicorn's, through it) to stderr in `LOG_FORMAT` at `LOG_LEVEL`.
+
+    Picklable, for `uvicorn.run(log_config=...)`.
+    """
+    formatter: dict[str, Any]
     if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level"}))
+        formatter = {
+            "()": JsonFormatter,
+            "fmt": JSON_FIELDS,
+            "rename_fields": {"levelname": "level"},
+        }
     else:
-        handler.setFormatter(logging.Formatter(CONSOLE_FORMAT))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers.clear()
-        logging.getLogger(name).propagate = True
+        formatter = {"format": CONSOLE_FORMAT}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {"line": formatter},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["request_id"],
+                "formatter": "line",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": settings.log_level},
+        "loggers": {name: {"handlers": [], "propagate": True} for name in UVICORN_LOGGERS},
+    }
+
+
+def configure_logging(settings: Settings) -> None:
+    """Apply `logging_config(settings)` in this process."""
+    logging.config.dictConfig(logging_config(settings))

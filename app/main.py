@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from app.config import Settings
+from app.config import Settings, load_settings
 from app.db.engine import create_engine, create_sessionmaker
 from app.request_id import RequestIdMiddleware
 from app.schema import create_schema
@@ -30,12 +30,40 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def _select_one(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+# Checks given up on, still cleaning up; kept referenced until they finish.
+_abandoned_checks: set[asyncio.Task[None]] = set()
+
+
+def _forget_check(task: asyncio.Task[None]) -> None:
+    _abandoned_checks.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not report it as never retrieved
+
+
 async def database_answers(engine: AsyncEngine) -> bool:
-    """Whether `SELECT 1` succeeds within `DB_CHECK_TIMEOUT_SECONDS`."""
+    """Whether `SELECT 1` succeeds within `DB_CHECK_TIMEOUT_SECONDS`.
+
+    The check runs in its own task and the answer does not wait for its
+    clean-up: a pooled connection whose server stopped answering is cancelled
+    mid-query, and returning it to the pool can block on that same server for
+    seconds more. The abandoned task finishes its clean-up in the background.
+    """
+    check = asyncio.create_task(_select_one(engine))
     try:
-        async with asyncio.timeout(DB_CHECK_TIMEOUT_SECONDS), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await asyncio.wait_for(asyncio.shield(check), DB_CHECK_TIMEOUT_SECONDS)
+    except asyncio.CancelledError:
+        check.cancel()
+        raise
     except Exception as error:  # any failure means "not ready"; the reason goes to the log
+        if not check.done():
+            check.cancel()
+            _abandoned_checks.add(check)
+            check.add_done_callback(_forget_check)
         logger.warning("database check failed: %s", type(error).__name__)
         return False
     return True
@@ -46,7 +74,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     The engine is created here and disposed of when the lifespan ends.
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
+    # Resolve the signing key now: an unwritable ./var/ fails start-up, not the first login.
+    settings.jwt_key  # noqa: B018
     engine = create_engine(settings.database_url)
     view = GraphQLView(
         create_schema(introspection=settings.introspection_enabled),
@@ -63,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        if _abandoned_checks:  # let given-up checks finish their clean-up, briefly
+            await asyncio.wait(set(_abandoned_checks), timeout=DB_CHECK_TIMEOUT_SECONDS)
         await engine.dispose()
 
     middleware = [Middleware(RequestIdMiddleware)]
@@ -80,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health),
             Route("/health/db", health_db),
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", view),  # every method: the view answers 405 itself
             WebSocketRoute("/graphql", view),
         ],
         middleware=middleware,

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 from app.config import Settings
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from app.db.base import Base
+from app.db.engine import ensure_sqlite_directory
 
 config = context.config
 database_url: str = config.attributes.get("database_url") or Settings().database_url
@@ -33,6 +34,7 @@ def run_with(connection: Connection) -> None:
 async def run_online() -> None:
     # No PRAGMA foreign_keys here: SQLite batch mode recreates tables, and with
     # foreign keys on, dropping the old table would cascade into its children.
+    ensure_sqlite_directory(database_url)  # `make run` on a fresh checkout has no ./var/ yet
     engine = create_async_engine(database_url, poolclass=NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(run_with)

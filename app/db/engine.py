@@ -1,10 +1,11 @@
 """The async engine and session factory, with each dialect's quirks handled once."""
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,16 +25,31 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def ensure_sqlite_directory(database_url: str | URL) -> None:
+    """For a file-based SQLite database, create its parent directory if it is missing.
+
+    Best effort: when the directory cannot be created, opening the database
+    fails later, where the caller reports it (a 503 from `/health/db`, or the
+    migration's error), instead of failing here.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    if url.database.startswith("file:"):  # a URI filename (`?uri=true`): left to SQLite
+        return
+    with contextlib.suppress(OSError):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for `database_url` (SQLite via aiosqlite or PostgreSQL via asyncpg).
 
-    For a file-based SQLite database the parent directory is created. Extra
-    keyword arguments go to `create_async_engine`.
+    For a file-based SQLite database the parent directory is created (see
+    `ensure_sqlite_directory`). Extra keyword arguments go to `create_async_engine`.
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_directory(url)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         return engine

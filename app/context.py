@@ -1,10 +1,10 @@
 """The per-request GraphQL context: settings, one database session, the viewer."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +19,18 @@ from app.security import AccessClaims, decode_access_token
 
 _UNSET = object()
 _REVOKED = object()
+T = TypeVar("T")
+
+
+class RequestFinished(RuntimeError):
+    """A statement was asked for after the request's session was closed."""
+
+
+def _observe(task: "asyncio.Future[Any]") -> None:
+    """Retrieve a finished statement task's exception, so that one whose caller was
+    cancelled or has gone is not reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -40,6 +52,11 @@ class Context:
     `token` is the bearer token sent with the request, if any. The database
     session is opened on first use and closed by `close()`; the viewer is
     looked up once.
+
+    Reads run one at a time (`_alone`) and are never interrupted half-way, so
+    `close()` always finds the connection idle, even when graphql-core cancelled
+    the resolvers still waiting beside a failed field, or a loader's batch is
+    still running when the response is complete.
     """
 
     settings: Settings
@@ -49,6 +66,8 @@ class Context:
     _viewer: object = field(default=_UNSET, init=False)
     _loaders: Loaders | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _closed: bool = field(default=False, init=False)
+    _viewer_lookup: "asyncio.Task[User | None] | None" = field(default=None, init=False)
 
     @property
     def session(self) -> AsyncSession:
@@ -57,22 +76,55 @@ class Context:
             self._session = self.sessionmaker()
         return self._session
 
+    async def _alone(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` on the session while nothing else does.
+
+        A session is not safe for concurrent use and loaders fire together, so
+        statements of one request take turns. `work` runs in a task of its own
+        that holds the lock until it is done: cancelling the caller does not
+        interrupt a statement half-way (which would leave the connection busy).
+        Raises `RequestFinished` once `close()` has begun.
+        """
+        return await asyncio.shield(self._start(work))
+
+    def _start(self, work: Callable[[AsyncSession], Awaitable[T]]) -> "asyncio.Task[T]":
+        """The task that runs `work` alone on the session (see `_alone`)."""
+
+        async def locked() -> T:
+            async with self._lock:
+                if self._closed:
+                    raise RequestFinished("the request's database session is closed")
+                return await work(self.session)
+
+        task = asyncio.ensure_future(locked())
+        task.add_done_callback(_observe)
+        return task
+
     async def fetch(self, statement: Executable) -> Sequence[Row[Any]]:
-        """All rows of a read statement. Statements of one request run one at a time
-        (a session is not safe for concurrent use; loaders fire together)."""
-        async with self._lock:
-            return (await self.session.execute(statement)).all()
+        """All rows of a read statement (run alone, see `_alone`)."""
+
+        async def rows(session: AsyncSession) -> Sequence[Row[Any]]:
+            return (await session.execute(statement)).all()
+
+        return await self._alone(rows)
 
     async def scalar(self, statement: Executable) -> Any:
         """The first column of the first row of a read statement."""
-        async with self._lock:
-            return (await self.session.execute(statement)).scalar()
+
+        async def first(session: AsyncSession) -> Any:
+            return (await session.execute(statement)).scalar()
+
+        return await self._alone(first)
 
     async def loaders(self) -> Loaders:
-        """The request's dataloaders for the viewer; raises `Unauthenticated` without one."""
+        """The request's dataloaders for the viewer; raises `Unauthenticated` without one.
+
+        One set per request, even when many resolvers ask before the viewer is known.
+        """
         if self._loaders is None:
             viewer = await self.require_viewer()
-            self._loaders = Loaders(self, viewer.id)
+            if self._loaders is None:  # another resolver may have made them meanwhile
+                self._loaders = Loaders(self, viewer.id)
         return self._loaders
 
     @asynccontextmanager
@@ -101,16 +153,19 @@ class Context:
 
         Raises `Unauthenticated` for a token that is invalid, expired, or whose
         session was revoked (API.md: "always UNAUTHENTICATED, even for `me`").
+
+        Resolvers that ask while the look-up runs all wait for that one look-up and
+        resume together, so the loads they go on to make still fall into one batch.
         """
         if self._viewer is _UNSET:
             claims = self.claims
             if claims is None:
                 self._viewer = None
             else:
-                async with self._lock:
-                    if self._viewer is _UNSET:  # another resolver may have looked it up
-                        user = await authenticate(self.session, claims)
-                        self._viewer = _REVOKED if user is None else user
+                if self._viewer_lookup is None:
+                    self._viewer_lookup = self._start(lambda session: authenticate(session, claims))
+                user = await asyncio.shield(self._viewer_lookup)
+                self._viewer = _REVOKED if user is None else user
         if self._viewer is _REVOKED:
             raise Unauthenticated("Invalid or expired token")
         assert self._viewer is None or isinstance(self._viewer, User)
@@ -124,6 +179,12 @@ class Context:
         return viewer
 
     async def close(self) -> None:
-        """Close the database session, if one was opened (rolling back what was left open)."""
+        """Close the database session, if one was opened (rolling back what was left open).
+
+        Waits for a statement still running (a loader batch whose callers are gone);
+        statements asked for from now on raise `RequestFinished` instead of reopening it.
+        """
+        self._closed = True
         if self._session is not None:
-            await self._session.close()
+            async with self._lock:
+                await self._session.close()

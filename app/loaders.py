@@ -80,15 +80,15 @@ class Loaders:
         return await self._by_id(statement.where(tags.c.id.in_(ids)), ids)
 
     async def _owners(self, project_ids: list[int]) -> list[Row[Any] | None]:
-        """The owner shown for each visible project: its earliest-added `OWNER`."""
+        """The owner shown for each project: its earliest-added `OWNER`.
+
+        For ids read from rows that `visible()` let through, like `_users`: not narrowed
+        again, so a project the viewer has just left (`removeProjectMember`) keeps its owner.
+        """
         statement = (
-            visible(
-                select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
-                .select_from(owners)
-                .join(users, users.c.id == owners.c.user_id),
-                owners.c.project_id,
-                self.viewer_id,
-            )
+            select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
+            .select_from(owners)
+            .join(users, users.c.id == owners.c.user_id)
             .where(owners.c.project_id.in_(project_ids), owners.c.role == ProjectRole.OWNER.value)
             .order_by(owners.c.added_at, owners.c.user_id)
         )

@@ -74,6 +74,13 @@ def require(
     return granted
 
 
+def refuse(reason: str, *, viewer_id: int, kind: str, object_id: int) -> Forbidden:
+    """`Forbidden(reason)` for a rule barring the viewer from an object they can see
+    (a personal project's), logged at INFO like every other denial."""
+    logger.info("access denied: user %s: %s on %s %s", viewer_id, reason, kind, object_id)
+    return Forbidden(reason)
+
+
 async def authorize(
     session: AsyncSession,
     *,

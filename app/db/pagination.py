@@ -3,7 +3,8 @@
 A page is asked for with `first`/`after` or `last`/`before` (Relay Cursor
 Connections spec). The cursor holds the order key of a row and its id, so a
 page starts right after that row whatever was inserted or deleted elsewhere,
-and page 1,000 costs what page 1 costs. Nullable keys sort last in both
+and page 1,000 costs what page 1 costs; it also names its order, so a cursor
+of another list or order is refused. Nullable keys sort last in both
 directions. One more row than asked is fetched to tell whether more follow.
 
 The same ordering and seek condition serve a plain list (`ORDER BY ... LIMIT`)
@@ -52,7 +53,9 @@ class PageArgs:
         """Check Relay arguments; raises `BadUserInput` naming the bad argument.
 
         `first`/`last` must be 0-100 (default `first: 20`); `first` with
-        `last` is refused, as is `after` with `before`.
+        `last` is refused, as is `after` with `before`, and a cursor going the
+        other way than the count (`first` with `before`, `last` with `after`),
+        which would otherwise be ignored.
         """
         for name, value in (("first", first), ("last", last)):
             if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
@@ -61,6 +64,10 @@ class PageArgs:
             raise BadUserInput("last", "pass either first or last, not both")
         if after is not None and before is not None:
             raise BadUserInput("before", "pass either after or before, not both")
+        if first is not None and before is not None:
+            raise BadUserInput("before", "before goes with last; first goes with after")
+        if last is not None and after is not None:
+            raise BadUserInput("after", "after goes with first; last goes with before")
         if last is not None or (before is not None and first is None):
             return cls(
                 size=DEFAULT_PAGE_SIZE if last is None else last, cursor=before, backward=True
@@ -83,8 +90,13 @@ class SortKey:
 
 @dataclass(frozen=True, slots=True)
 class Ordering:
-    """An order: `keys` (the last one unique, e.g. the id) in one `direction`."""
+    """An order: `keys` (the last one unique, e.g. the id) in one `direction`.
 
+    `name` identifies the list and order (e.g. `"Task:CREATED_AT:DESC"`); cursors
+    carry it, so a cursor of another order is refused instead of misread.
+    """
+
+    name: str
     keys: tuple[SortKey, ...]
     descending: bool
 
@@ -157,18 +169,23 @@ def _decode_value(kind: Kind, value: Any) -> Any:
 
 
 def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
-    """Opaque cursor: URL-safe base64 of the JSON list of key values."""
+    """Opaque cursor: URL-safe base64 of the JSON list of the order's name and key values."""
     encoded = [_encode_value(k.kind, v) for k, v in zip(ordering.keys, values, strict=True)]
-    return base64.urlsafe_b64encode(json.dumps(encoded, separators=(",", ":")).encode()).decode()
+    raw = json.dumps([ordering.name, *encoded], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
 def decode_cursor(cursor: str, ordering: Ordering, *, argument: str) -> list[Any]:
-    """Key values inside `cursor`; `BadUserInput(argument)` if it is not a cursor of this order."""
+    """Key values inside `cursor`; `BadUserInput(argument)` if it is not a cursor of this order
+    (malformed, or made for another list or order)."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(raw, list) or len(raw) != len(ordering.keys):
+        if not isinstance(raw, list) or len(raw) != len(ordering.keys) + 1:
             raise ValueError(cursor)
-        values = [_decode_value(k.kind, v) for k, v in zip(ordering.keys, raw, strict=True)]
+        name, *keys = raw
+        if name != ordering.name:
+            raise ValueError(cursor)
+        values = [_decode_value(k.kind, v) for k, v in zip(ordering.keys, keys, strict=True)]
         if any(v is None and not k.nullable for k, v in zip(ordering.keys, values, strict=True)):
             raise ValueError(cursor)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -32,9 +32,12 @@ PROJECT_ORDER_KEYS: dict[str, SortKey] = {
     "NAME": SortKey(projects.c.name, "str"),
 }
 TAG_ORDERING = Ordering(
-    keys=(SortKey(tags.c.name, "str"), SortKey(tags.c.id, "int")), descending=False
+    name="Tag:NAME:ASC",
+    keys=(SortKey(tags.c.name, "str"), SortKey(tags.c.id, "int")),
+    descending=False,
 )
 MEMBER_ORDERING = Ordering(
+    name="ProjectMember:ADDED_AT:ASC",
     keys=(SortKey(roster.c.added_at, "datetime"), SortKey(roster.c.user_id, "int")),
     descending=False,
 )
@@ -43,6 +46,7 @@ MEMBER_ORDERING = Ordering(
 def project_ordering(field: str = "CREATED_AT", direction: str = "DESC") -> Ordering:
     """Order by `field` (a `ProjectOrderField` name) then id, both in `direction`."""
     return Ordering(
+        name=f"Project:{field}:{direction}",
         keys=(PROJECT_ORDER_KEYS[field], SortKey(projects.c.id, "int")),
         descending=direction == "DESC",
     )

@@ -12,10 +12,10 @@ from sqlalchemy import Row, delete, func, insert, select, update
 
 from app import validation
 from app.context import Context
-from app.db.access import authorize, visible
+from app.db.access import authorize, refuse, visible
 from app.db.models import members, projects, users
 from app.enums import ProjectRole
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, NotFound
 
 NAME_MAX, DESCRIPTION_MAX = 100, 2000
 
@@ -89,7 +89,12 @@ async def delete_project(ctx: Context, *, project_id: int | None) -> int:
             kind="Project",
         )
         if row.is_personal:
-            raise Forbidden("A personal project cannot be deleted")
+            raise refuse(
+                "A personal project cannot be deleted",
+                viewer_id=viewer.id,
+                kind="Project",
+                object_id=row.id,
+            )
         await session.execute(delete(projects).where(projects.c.id == row.id))
         return int(row.id)
 
@@ -128,7 +133,12 @@ async def add_member(
             lock=True,
         )
         if project.is_personal:
-            raise Forbidden("A personal project takes no other members")
+            raise refuse(
+                "A personal project takes no other members",
+                viewer_id=viewer.id,
+                kind="Project",
+                object_id=project.id,
+            )
         address = validation.normalised_email(email)
         user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
         if user_id is None:

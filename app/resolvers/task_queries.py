@@ -25,6 +25,7 @@ TASK_ORDER_KEYS: dict[str, SortKey] = {
 def task_ordering(field: str = "CREATED_AT", direction: str = "DESC") -> Ordering:
     """Order by `field` (a `TaskOrderField` name) then id, both in `direction`."""
     return Ordering(
+        name=f"Task:{field}:{direction}",
         keys=(TASK_ORDER_KEYS[field], SortKey(tasks.c.id, "int")),
         descending=direction == "DESC",
     )

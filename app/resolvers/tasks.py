@@ -121,11 +121,19 @@ async def create_task(
         )
         await _check_assignee(ctx, target, assignee_id)
         tag_ids = await _check_tags(ctx, target, tag_ids)
+        now = utcnow()  # one instant: created, last updated and (if DONE) completed
         if values["status"] == TaskStatus.DONE.value:
-            values["completed_at"] = utcnow()
+            values["completed_at"] = now
         task_id = await ctx.session.scalar(
             insert(tasks)
-            .values(**values, project_id=target, created_by_id=viewer.id, assignee_id=assignee_id)
+            .values(
+                **values,
+                project_id=target,
+                created_by_id=viewer.id,
+                assignee_id=assignee_id,
+                created_at=now,
+                updated_at=now,
+            )
             .returning(tasks.c.id)
         )
         assert task_id is not None
@@ -149,14 +157,16 @@ async def _apply(ctx: Context, task: Row[Any], values: dict[str, Any]) -> None:
     """Write `values`, bump `version`, and keep `completedAt` in step with the status.
 
     The update is conditional on the version read, so a concurrent change is `Conflict`.
+    A task that becomes `DONE` is completed at the instant it is updated.
     """
+    now = utcnow()
     status = values.get("status", task.status)
     if status != task.status:
-        values["completed_at"] = utcnow() if status == TaskStatus.DONE.value else None
+        values["completed_at"] = now if status == TaskStatus.DONE.value else None
     result = await ctx.session.execute(
         update(tasks)
         .where(tasks.c.id == task.id, tasks.c.version == task.version)
-        .values(**values, version=tasks.c.version + 1, updated_at=utcnow())
+        .values(**values, version=tasks.c.version + 1, updated_at=now)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("The task was changed concurrently; reload it and try again")

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Any, Generic, TypeAlias, TypeVar
 
 import strawberry
+from graphql.pyutils import Path
 
 from app.context import Context
 from app.db.pagination import Page
@@ -92,11 +93,21 @@ class Connection(Generic[NodeT]):
 
 
 def field_key(info: Info) -> tuple[str, ...]:
-    """Identifies one connection field of the query (its response path without list indices).
+    """Identifies one connection field of the query: its response path without list
+    indices, each step with the type it was selected on (`Project.tasks`).
 
-    Parents at the same path share arguments, so they share one batched loader.
+    Parents reached the same way share arguments, so they share one batched loader.
+    Parents of different types may meet at one path (`nodes(ids:)` with
+    `... on Project { tasks }` and `... on Tag { tasks }`); their fields, and the
+    fields below them, may differ, so the types are part of the key.
     """
-    return tuple(key for key in info.path.as_list() if isinstance(key, str))
+    steps: list[str] = []
+    path: Path | None = info.path
+    while path is not None:
+        if isinstance(path.key, str):
+            steps.append(f"{path.typename}.{path.key}")
+        path = path.prev
+    return tuple(reversed(steps))
 
 
 def given(input_object: object) -> dict[str, Any]:

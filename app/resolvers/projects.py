@@ -13,7 +13,8 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from app import validation
 from app.context import Context
 from app.db.access import authorize, refuse, visible
-from app.db.models import members, projects, users
+from app.db.base import utcnow
+from app.db.models import members, projects, tasks, users
 from app.enums import ProjectRole
 from app.errors import Conflict, NotFound
 
@@ -186,8 +187,9 @@ async def update_member(
 async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | None) -> Row[Any]:
     """Remove a member: an `OWNER` may remove anyone, any member themself.
 
-    Removing the last owner is `Conflict`. Returns the project as the viewer
-    saw it before (they may have just left it).
+    Removing the last owner is `Conflict`. Their tasks in the project are
+    unassigned (a change to each: new version), since an assignee must be a
+    member. Returns the project as the viewer saw it before (they may have left it).
     """
     viewer = await ctx.require_viewer()
     needed = ProjectRole.VIEWER if user_id == viewer.id else ProjectRole.OWNER
@@ -208,5 +210,10 @@ async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | 
             raise Conflict("A project must keep at least one owner")
         await session.execute(
             delete(members).where(members.c.project_id == project.id, members.c.user_id == user_id)
+        )
+        await session.execute(
+            update(tasks)
+            .where(tasks.c.project_id == project.id, tasks.c.assignee_id == user_id)
+            .values(assignee_id=None, version=tasks.c.version + 1, updated_at=utcnow())
         )
         return project

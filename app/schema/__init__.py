@@ -8,6 +8,7 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 MAX_DEPTH = 12
 MAX_TOKENS = 5000
 CACHE_SIZE = 1024
+# The depth rule is built once: `QueryDepthLimiter` makes a new rule class per
+# instance, and a new class on every request would miss `ValidationCache` every time.
+DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
 
 
 class TaskTrackerSchema(strawberry.Schema):
@@ -47,7 +51,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         partial(SafeParserCache, maxsize=CACHE_SIZE),
         partial(ValidationCache, maxsize=CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(AddValidationRules, DEPTH_RULES),
         ApolloErrorCodes,
     ]
     if not introspection:

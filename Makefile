@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 AUDIT := tests/http_audit
 
-.PHONY: run test lint typecheck pytest schema lock clean
+.PHONY: run seed bench test lint typecheck pytest schema lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -21,6 +21,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 run: $(VENV)/.installed  ## apply migrations, then serve on HOST:PORT
 	$(BIN)/python -m app
+
+seed: $(VENV)/.installed  ## apply migrations, then fill DATABASE_URL with demo data (SEED_ARGS=--reset ...)
+	$(BIN)/python -m app.seed $(SEED_ARGS)
+
+bench: $(VENV)/.installed-dev  ## load-test the real server on PostgreSQL with wrk (see bench/README.md)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 test: lint typecheck pytest  ## ruff, mypy and pytest (SQLite, plus PostgreSQL when TEST_POSTGRES_URL is set)
 

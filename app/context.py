@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
 from app.config import Settings
-from app.db.models import User
 from app.errors import Unauthenticated
 from app.loaders import Loaders
 from app.resolvers.auth import authenticate
@@ -67,7 +66,7 @@ class Context:
     _loaders: Loaders | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _closed: bool = field(default=False, init=False)
-    _viewer_lookup: "asyncio.Task[User | None] | None" = field(default=None, init=False)
+    _viewer_lookup: "asyncio.Task[Row[Any] | None] | None" = field(default=None, init=False)
 
     @property
     def session(self) -> AsyncSession:
@@ -100,21 +99,24 @@ class Context:
         task.add_done_callback(_observe)
         return task
 
-    async def fetch(self, statement: Executable) -> Sequence[Row[Any]]:
-        """All rows of a read statement (run alone, see `_alone`)."""
+    async def fetch(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """All rows of a Core read statement run with `parameters` (alone, see `_alone`).
+
+        It runs on the session's connection, past the ORM layer it does not need.
+        """
 
         async def rows(session: AsyncSession) -> Sequence[Row[Any]]:
-            return (await session.execute(statement)).all()
+            connection = await session.connection()
+            return (await connection.execute(statement, parameters)).all()
 
         return await self._alone(rows)
 
     async def scalar(self, statement: Executable) -> Any:
-        """The first column of the first row of a read statement."""
-
-        async def first(session: AsyncSession) -> Any:
-            return (await session.execute(statement)).scalar()
-
-        return await self._alone(first)
+        """The first column of the first row of a Core read statement."""
+        rows = await self.fetch(statement)
+        return rows[0][0] if rows else None
 
     async def loaders(self) -> Loaders:
         """The request's dataloaders for the viewer; raises `Unauthenticated` without one.
@@ -148,7 +150,7 @@ class Context:
             raise Unauthenticated("Invalid or expired token")
         return claims
 
-    async def viewer(self) -> User | None:
+    async def viewer(self) -> Row[Any] | None:
         """The signed-in user, or None without a token.
 
         Raises `Unauthenticated` for a token that is invalid, expired, or whose
@@ -168,10 +170,10 @@ class Context:
                 self._viewer = _REVOKED if user is None else user
         if self._viewer is _REVOKED:
             raise Unauthenticated("Invalid or expired token")
-        assert self._viewer is None or isinstance(self._viewer, User)
+        assert self._viewer is None or isinstance(self._viewer, Row)
         return self._viewer
 
-    async def require_viewer(self) -> User:
+    async def require_viewer(self) -> Row[Any]:
         """The signed-in user; raises `Unauthenticated` without one."""
         viewer = await self.viewer()
         if viewer is None:

@@ -9,13 +9,14 @@ same whatever the page sizes.
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import BindParameter, ColumnElement, Row, bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from app.db.access import USER_COLUMNS, visible, visible_users
+from app.db.access import USER_COLUMNS, VIEWER, visible, visible_users
 from app.db.models import members, projects, tags, task_tags, tasks, users
 from app.db.pagination import Ordering, Page, PageArgs, page_of, paginate_per_parent
 from app.enums import ProjectRole
@@ -29,6 +30,35 @@ V = TypeVar("V")
 
 owners = aliased(members, name="owners")
 
+# Built once and run with parameters (`viewer_id`, `ids`): no statement is built,
+# and no cache key computed, per request.
+IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+USERS_BY_ID = select(*USER_COLUMNS).where(users.c.id.in_(IDS))
+PEOPLE_BY_ID = visible_users(VIEWER).where(users.c.id.in_(IDS))
+PROJECTS_BY_ID = visible(select(projects, members.c.role), projects.c.id, VIEWER).where(
+    projects.c.id.in_(IDS)
+)
+TASKS_BY_ID = visible(select(tasks), tasks.c.project_id, VIEWER).where(tasks.c.id.in_(IDS))
+TAGS_BY_ID = visible(select(tags), tags.c.project_id, VIEWER).where(tags.c.id.in_(IDS))
+OWNERS_BY_PROJECT = (
+    select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
+    .select_from(owners)
+    .join(users, users.c.id == owners.c.user_id)
+    .where(owners.c.project_id.in_(IDS), owners.c.role == ProjectRole.OWNER.value)
+    .order_by(owners.c.added_at, owners.c.user_id)
+)
+TAGS_BY_TASK = (
+    visible(
+        select(tags, task_tags.c.task_id)
+        .select_from(task_tags)
+        .join(tags, tags.c.id == task_tags.c.tag_id),
+        tags.c.project_id,
+        VIEWER,
+    )
+    .where(task_tags.c.task_id.in_(IDS))
+    .order_by(func.lower(tags.c.name), tags.c.id)
+)
+
 
 def _by_key(rows: Sequence[Row[Any]], key: str) -> dict[Any, list[Row[Any]]]:
     grouped: dict[Any, list[Row[Any]]] = defaultdict(list)
@@ -38,46 +68,65 @@ def _by_key(rows: Sequence[Row[Any]], key: str) -> dict[Any, list[Row[Any]]]:
 
 
 class Loaders:
-    """The per-request loaders of one viewer (`viewer_id`)."""
+    """The per-request loaders of one viewer (`viewer_id`), each made on first use."""
 
     def __init__(self, ctx: "Context", viewer_id: int) -> None:
         self.ctx = ctx
         self.viewer_id = viewer_id
-        self.users: DataLoader[int, Row[Any] | None] = DataLoader(self._users)
-        self.people: DataLoader[int, Row[Any] | None] = DataLoader(self._people)
-        self.projects: DataLoader[int, Row[Any] | None] = DataLoader(self._projects)
-        self.tasks: DataLoader[int, Row[Any] | None] = DataLoader(self._tasks)
-        self.tags: DataLoader[int, Row[Any] | None] = DataLoader(self._tags)
-        self.owners: DataLoader[int, Row[Any] | None] = DataLoader(self._owners)
-        self.task_tags: DataLoader[int, list[Row[Any]]] = DataLoader(self._task_tags)
         self._pages: dict[Hashable, DataLoader[Any, Any]] = {}
 
+    @cached_property
+    def users(self) -> DataLoader[int, Row[Any] | None]:
+        return DataLoader(self._users)
+
+    @cached_property
+    def people(self) -> DataLoader[int, Row[Any] | None]:
+        return DataLoader(self._people)
+
+    @cached_property
+    def projects(self) -> DataLoader[int, Row[Any] | None]:
+        return DataLoader(self._projects)
+
+    @cached_property
+    def tasks(self) -> DataLoader[int, Row[Any] | None]:
+        return DataLoader(self._tasks)
+
+    @cached_property
+    def tags(self) -> DataLoader[int, Row[Any] | None]:
+        return DataLoader(self._tags)
+
+    @cached_property
+    def owners(self) -> DataLoader[int, Row[Any] | None]:
+        return DataLoader(self._owners)
+
+    @cached_property
+    def task_tags(self) -> DataLoader[int, list[Row[Any]]]:
+        return DataLoader(self._task_tags)
+
     async def _by_id(self, statement: "Select[Any]", ids: list[int]) -> list[Row[Any] | None]:
-        found = {row.id: row for row in await self.ctx.fetch(statement)}
+        rows = await self.ctx.fetch(statement, {"viewer_id": self.viewer_id, "ids": ids})
+        found = {row.id: row for row in rows}
         return [found.get(i) for i in ids]
 
     async def _users(self, ids: list[int]) -> list[Row[Any] | None]:
         """Users by id, for ids read from rows that `visible()` let through (creator, assignee)."""
-        return await self._by_id(select(*USER_COLUMNS).where(users.c.id.in_(ids)), ids)
+        return await self._by_id(USERS_BY_ID, ids)
 
     async def _people(self, ids: list[int]) -> list[Row[Any] | None]:
         """Users by id among those the viewer may look up (`node(id:)`)."""
-        return await self._by_id(visible_users(self.viewer_id).where(users.c.id.in_(ids)), ids)
+        return await self._by_id(PEOPLE_BY_ID, ids)
 
     async def _projects(self, ids: list[int]) -> list[Row[Any] | None]:
         """Visible projects by id, with the viewer's `role`."""
-        statement = visible(select(projects, members.c.role), projects.c.id, self.viewer_id)
-        return await self._by_id(statement.where(projects.c.id.in_(ids)), ids)
+        return await self._by_id(PROJECTS_BY_ID, ids)
 
     async def _tasks(self, ids: list[int]) -> list[Row[Any] | None]:
         """Visible tasks by id."""
-        statement = visible(select(tasks), tasks.c.project_id, self.viewer_id)
-        return await self._by_id(statement.where(tasks.c.id.in_(ids)), ids)
+        return await self._by_id(TASKS_BY_ID, ids)
 
     async def _tags(self, ids: list[int]) -> list[Row[Any] | None]:
         """Visible tags by id."""
-        statement = visible(select(tags), tags.c.project_id, self.viewer_id)
-        return await self._by_id(statement.where(tags.c.id.in_(ids)), ids)
+        return await self._by_id(TAGS_BY_ID, ids)
 
     async def _owners(self, project_ids: list[int]) -> list[Row[Any] | None]:
         """The owner shown for each project: its earliest-added `OWNER`.
@@ -85,32 +134,15 @@ class Loaders:
         For ids read from rows that `visible()` let through, like `_users`: not narrowed
         again, so a project the viewer has just left (`removeProjectMember`) keeps its owner.
         """
-        statement = (
-            select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
-            .select_from(owners)
-            .join(users, users.c.id == owners.c.user_id)
-            .where(owners.c.project_id.in_(project_ids), owners.c.role == ProjectRole.OWNER.value)
-            .order_by(owners.c.added_at, owners.c.user_id)
-        )
         first: dict[int, Row[Any]] = {}
-        for row in await self.ctx.fetch(statement):
+        for row in await self.ctx.fetch(OWNERS_BY_PROJECT, {"ids": project_ids}):
             first.setdefault(row.owned_project_id, row)
         return [first.get(i) for i in project_ids]
 
     async def _task_tags(self, task_ids: list[int]) -> list[list[Row[Any]]]:
         """The tags of each task, by name."""
-        statement = (
-            visible(
-                select(tags, task_tags.c.task_id)
-                .select_from(task_tags)
-                .join(tags, tags.c.id == task_tags.c.tag_id),
-                tags.c.project_id,
-                self.viewer_id,
-            )
-            .where(task_tags.c.task_id.in_(task_ids))
-            .order_by(func.lower(tags.c.name), tags.c.id)
-        )
-        grouped = _by_key(await self.ctx.fetch(statement), "task_id")
+        rows = await self.ctx.fetch(TAGS_BY_TASK, {"viewer_id": self.viewer_id, "ids": task_ids})
+        grouped = _by_key(rows, "task_id")
         return [grouped.get(i, []) for i in task_ids]
 
     def pages(

@@ -11,7 +11,7 @@ its row or the API's answer: not a member is `NotFound`, too low a role is
 import logging
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Row, Table, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -22,23 +22,29 @@ from app.errors import Forbidden, NotFound
 
 logger = logging.getLogger(__name__)
 
+# The viewer's id in statements built once (module constants) and run with parameters.
+VIEWER: ColumnElement[int] = bindparam("viewer_id")
 # What the API shows of a user; never the password hash.
 USER_COLUMNS = (users.c.id, users.c.name, users.c.email, users.c.created_at)
 
 RANK = {ProjectRole.VIEWER: 1, ProjectRole.MEMBER: 2, ProjectRole.OWNER: 3}
 
 
-def visible(statement: Select[Any], project_id: ColumnElement[int], viewer_id: int) -> Select[Any]:
+def visible(
+    statement: Select[Any], project_id: ColumnElement[int], viewer_id: int | ColumnElement[int]
+) -> Select[Any]:
     """`statement` narrowed to rows whose `project_id` is a project the viewer is a member of.
 
-    The viewer's membership row is joined in, so `members.c.role` may be selected.
+    `viewer_id` is the user's id, or `VIEWER` for a statement built once and run with
+    `{"viewer_id": ...}`. The viewer's membership row is joined in, so
+    `members.c.role` may be selected.
     """
     return statement.join(
         members, and_(members.c.project_id == project_id, members.c.user_id == viewer_id)
     )
 
 
-def visible_users(viewer_id: int) -> Select[Any]:
+def visible_users(viewer_id: int | ColumnElement[int]) -> Select[Any]:
     """Users the viewer may look up by id: themself and everyone sharing a project with them."""
     theirs = aliased(members)
     shared = (

@@ -14,6 +14,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# asyncpg prepares every statement; after five runs PostgreSQL may switch to a
+# generic plan, which for `IN (...)` lists and per-viewer joins was up to 30x
+# slower (bench/README.md). Plan each execution for its parameters instead.
+POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -53,6 +57,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         return engine
+    kwargs.setdefault("connect_args", {}).setdefault("server_settings", POSTGRES_SETTINGS)
     return create_async_engine(url, **kwargs)
 
 

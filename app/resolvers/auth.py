@@ -12,16 +12,18 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from app import validation
 from app.config import Settings
+from app.db.access import USER_COLUMNS
 from app.db.base import utcnow
-from app.db.models import Project, ProjectMember, RefreshToken, Session, User
+from app.db.models import Project, ProjectMember, RefreshToken, Session, User, sessions, users
 from app.enums import ProjectRole
 from app.errors import Conflict, Unauthenticated
 from app.security import (
@@ -50,21 +52,31 @@ class AuthResult:
     access_token: str
     refresh_token: str
     expires_in: int
-    user: User
+    user: User | Row[Any]
+
+
+# The user of a live session; built once, run on every authenticated request.
+SESSION_USER: Select[Any] = (
+    select(*USER_COLUMNS)
+    .join(sessions, sessions.c.user_id == users.c.id)
+    .where(
+        sessions.c.id == bindparam("session_id"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > bindparam("now"),
+    )
+)
 
 
 async def _active_session_user(
     session: AsyncSession, session_id: uuid.UUID, now: datetime
-) -> User | None:
-    statement = (
-        select(User)
-        .join(Session, Session.user_id == User.id)
-        .where(Session.id == session_id, Session.revoked_at.is_(None), Session.expires_at > now)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+) -> Row[Any] | None:
+    connection = await session.connection()
+    parameters = {"session_id": session_id, "now": now}
+    row: Row[Any] | None = (await connection.execute(SESSION_USER, parameters)).one_or_none()
+    return row
 
 
-async def authenticate(session: AsyncSession, claims: AccessClaims) -> User | None:
+async def authenticate(session: AsyncSession, claims: AccessClaims) -> Row[Any] | None:
     """The user of a verified access token, or None if its session is revoked or expired."""
     user = await _active_session_user(session, claims.session_id, utcnow())
     return user if user is not None and user.id == claims.user_id else None

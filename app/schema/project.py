@@ -39,8 +39,8 @@ class ProjectOrderField(Enum):
 
 @strawberry.input(description="Order of a project list; default CREATED_AT DESC.")
 class ProjectOrder:
-    field: ProjectOrderField
-    direction: OrderDirection
+    field: ProjectOrderField = strawberry.field(description="What to order by.")
+    direction: OrderDirection = strawberry.field(description="Ascending or descending.")
 
 
 def project_ordering(order: ProjectOrder | None) -> Ordering:

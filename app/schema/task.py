@@ -40,8 +40,8 @@ class TaskOrderField(Enum):
 
 @strawberry.input(description="Order of a task list; default CREATED_AT DESC.")
 class TaskOrder:
-    field: TaskOrderField
-    direction: OrderDirection
+    field: TaskOrderField = strawberry.field(description="What to order by.")
+    direction: OrderDirection = strawberry.field(description="Ascending or descending.")
 
 
 def ordering(order: TaskOrder | None) -> "Ordering":
@@ -227,13 +227,27 @@ class UpdateTaskInput:
         default=strawberry.UNSET,
         description="Move the task; tags and an assignee not valid there are dropped.",
     )
-    title: str | None = strawberry.field(default=strawberry.UNSET)
-    description: str | None = strawberry.field(default=strawberry.UNSET)
-    status: TaskStatus | None = strawberry.field(default=strawberry.UNSET)
-    priority: TaskPriority | None = strawberry.field(default=strawberry.UNSET)
-    due_date: date | None = strawberry.field(default=strawberry.UNSET)
-    assignee_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET)
-    tag_ids: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET)
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description="1-200 characters after trimming; not null."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 10,000 characters; null clears it."
+    )
+    status: TaskStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="New status; completedAt follows it. Not null."
+    )
+    priority: TaskPriority | None = strawberry.field(
+        default=strawberry.UNSET, description="New priority; not null."
+    )
+    due_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Day it is due; null clears it."
+    )
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A member of the project; null unassigns."
+    )
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="The whole new set of tags; null or [] removes all."
+    )
 
 
 def _task_pk(task_id: str) -> int | None:

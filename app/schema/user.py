@@ -81,8 +81,8 @@ class SignupInput:
 
 @strawberry.input(description="Credentials of an existing account.")
 class LoginInput:
-    email: str
-    password: str
+    email: str = strawberry.field(description="As given at signup (case and spaces ignored).")
+    password: str = strawberry.field(description="The account's password.")
 
 
 async def me(info: Info) -> User | None:

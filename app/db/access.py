@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from app.db.models import members, users
+from app.db.models import members, projects, users
 from app.enums import ProjectRole
 from app.errors import Forbidden, NotFound
 
@@ -124,3 +124,23 @@ async def authorize(
     assert object_id is not None
     require(row.role, needed, viewer_id=viewer_id, kind=kind, object_id=object_id)
     return row
+
+
+async def authorize_project(
+    session: AsyncSession,
+    viewer_id: int,
+    project_id: int | None,
+    needed: ProjectRole = ProjectRole.OWNER,
+    *,
+    lock: bool = False,
+) -> Row[Any]:
+    """`authorize` for a project: its row with the viewer's role, at least `needed`."""
+    return await authorize(
+        session,
+        viewer_id=viewer_id,
+        table=projects,
+        object_id=project_id,
+        needed=needed,
+        kind="Project",
+        lock=lock,
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 
 from app import validation
 from app.context import Context
-from app.db.access import authorize, refuse, visible
+from app.db.access import authorize_project, refuse, visible
 from app.db.base import utcnow
 from app.db.models import members, projects, tasks, users
 from app.enums import ProjectRole
@@ -61,14 +61,7 @@ async def update_project(
     viewer = await ctx.require_viewer()
     values = _validated(changes)
     async with ctx.transaction() as session:
-        await authorize(
-            session,
-            viewer_id=viewer.id,
-            table=projects,
-            object_id=project_id,
-            needed=ProjectRole.OWNER,
-            kind="Project",
-        )
+        await authorize_project(ctx.session, viewer.id, project_id)
         assert project_id is not None
         if values:
             await session.execute(
@@ -81,14 +74,7 @@ async def delete_project(ctx: Context, *, project_id: int | None) -> int:
     """Delete a project with everything in it; `OWNER` only, never a personal project."""
     viewer = await ctx.require_viewer()
     async with ctx.transaction() as session:
-        row = await authorize(
-            session,
-            viewer_id=viewer.id,
-            table=projects,
-            object_id=project_id,
-            needed=ProjectRole.OWNER,
-            kind="Project",
-        )
+        row = await authorize_project(ctx.session, viewer.id, project_id)
         if row.is_personal:
             raise refuse(
                 "A personal project cannot be deleted",
@@ -124,15 +110,7 @@ async def add_member(
     """
     viewer = await ctx.require_viewer()
     async with ctx.transaction() as session:
-        project = await authorize(
-            session,
-            viewer_id=viewer.id,
-            table=projects,
-            object_id=project_id,
-            needed=ProjectRole.OWNER,
-            kind="Project",
-            lock=True,
-        )
+        project = await authorize_project(ctx.session, viewer.id, project_id, lock=True)
         if project.is_personal:
             raise refuse(
                 "A personal project takes no other members",
@@ -158,15 +136,7 @@ async def update_member(
     """Give a member another role; `OWNER` only. Demoting the last owner is `Conflict`."""
     viewer = await ctx.require_viewer()
     async with ctx.transaction() as session:
-        project = await authorize(
-            session,
-            viewer_id=viewer.id,
-            table=projects,
-            object_id=project_id,
-            needed=ProjectRole.OWNER,
-            kind="Project",
-            lock=True,
-        )
+        project = await authorize_project(ctx.session, viewer.id, project_id, lock=True)
         current = await _member_role(ctx, project.id, user_id)
         if current is None:
             raise NotFound("No such member")
@@ -194,15 +164,7 @@ async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | 
     viewer = await ctx.require_viewer()
     needed = ProjectRole.VIEWER if user_id == viewer.id else ProjectRole.OWNER
     async with ctx.transaction() as session:
-        project = await authorize(
-            session,
-            viewer_id=viewer.id,
-            table=projects,
-            object_id=project_id,
-            needed=needed,
-            kind="Project",
-            lock=True,
-        )
+        project = await authorize_project(ctx.session, viewer.id, project_id, needed, lock=True)
         current = await _member_role(ctx, project.id, user_id)
         if current is None:
             raise NotFound("No such member")

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import validation
 from app.context import Context
-from app.db.access import authorize
-from app.db.models import projects, tags
+from app.db.access import authorize, authorize_project
+from app.db.models import tags
 from app.enums import ProjectRole
 from app.errors import Conflict
 
@@ -43,14 +43,7 @@ async def create_tag(
     values = _validated({"name": name, "color": color})
     try:
         async with ctx.transaction() as session:
-            project = await authorize(
-                session,
-                viewer_id=viewer.id,
-                table=projects,
-                object_id=project_id,
-                needed=ProjectRole.MEMBER,
-                kind="Project",
-            )
+            project = await authorize_project(session, viewer.id, project_id, ProjectRole.MEMBER)
             tag_id = await session.scalar(
                 insert(tags).values(**values, project_id=project.id).returning(tags.c.id)
             )

@@ -15,7 +15,7 @@ from sqlalchemy import Row, delete, insert, select, update
 
 from app import validation
 from app.context import Context
-from app.db.access import authorize
+from app.db.access import authorize, authorize_project
 from app.db.base import utcnow
 from app.db.models import members, projects, tags, task_tags, tasks
 from app.enums import ProjectRole, TaskPriority, TaskStatus
@@ -26,14 +26,7 @@ TITLE_MAX, DESCRIPTION_MAX = 200, 10_000
 
 async def _project_for_tasks(ctx: Context, viewer_id: int, project_id: int | None) -> int:
     """Id of a project where the viewer may change tasks (`NotFound`/`Forbidden` otherwise)."""
-    row = await authorize(
-        ctx.session,
-        viewer_id=viewer_id,
-        table=projects,
-        object_id=project_id,
-        needed=ProjectRole.MEMBER,
-        kind="Project",
-    )
+    row = await authorize_project(ctx.session, viewer_id, project_id, ProjectRole.MEMBER)
     return int(row.id)
 
 

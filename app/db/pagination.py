@@ -220,12 +220,18 @@ def page_of(
     )
 
 
+def _after_cursor(statement: Select[Any], ordering: Ordering, args: PageArgs) -> Select[Any]:
+    """`statement` without the rows up to the cursor (all rows when there is none)."""
+    if args.cursor is None:
+        return statement
+    return statement.where(
+        ordering.seek(args.cursor, argument=args.cursor_argument, reverse=args.backward)
+    )
+
+
 def paginate(statement: Select[Any], ordering: Ordering, args: PageArgs) -> Select[Any]:
     """`statement` narrowed to the page: seek past the cursor, order, `LIMIT size + 1`."""
-    if args.cursor is not None:
-        statement = statement.where(
-            ordering.seek(args.cursor, argument=args.cursor_argument, reverse=args.backward)
-        )
+    statement = _after_cursor(statement, ordering, args)
     return statement.order_by(*ordering.order_by(reverse=args.backward)).limit(args.size + 1)
 
 
@@ -236,10 +242,7 @@ def paginate_per_parent(
 
     The result keeps `statement`'s columns, ordered by parent then page order.
     """
-    if args.cursor is not None:
-        statement = statement.where(
-            ordering.seek(args.cursor, argument=args.cursor_argument, reverse=args.backward)
-        )
+    statement = _after_cursor(statement, ordering, args)
     order = ordering.order_by(reverse=args.backward)
     position = func.row_number().over(partition_by=parent, order_by=order).label("position")
     ranked = statement.add_columns(position).subquery()

@@ -9,7 +9,7 @@ field for all parents together (plus one grouped `COUNT`).
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -18,7 +18,7 @@ from app.db.access import USER_COLUMNS, visible
 from app.db.models import members, projects, tags, task_tags, tasks, users
 from app.db.pagination import Ordering, Page, PageArgs, SortKey, page_of, paginate
 from app.enums import ProjectRole
-from app.resolvers.task_queries import TaskFilter, visible_tasks
+from app.resolvers.task_queries import TaskFilter, contains_text, visible_tasks
 
 T = TypeVar("T")
 Count = Callable[[], Awaitable[int]]
@@ -96,14 +96,7 @@ async def task_list(
 def _project_statement(viewer_id: int, search: str | None, role: ProjectRole | None) -> Select[Any]:
     statement = visible(select(projects, members.c.role), projects.c.id, viewer_id)
     if search:
-        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        statement = statement.where(
-            or_(
-                func.lower(projects.c.name).like(pattern, escape="\\"),
-                func.lower(func.coalesce(projects.c.description, "")).like(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(contains_text(search, projects.c.name, projects.c.description))
     if role is not None:
         statement = statement.where(members.c.role == role.value)
     return statement

@@ -47,9 +47,13 @@ class TaskFilter:
     due_after: date | None = None
 
 
-def _like_pattern(text: str) -> str:
+def contains_text(text: str, *columns: ColumnElement[str | None]) -> ColumnElement[bool]:
+    """Any of `columns` contains `text`, ignoring case; `%`, `_` and `\\` match literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    pattern = f"%{escaped}%"
+    return or_(
+        *(func.lower(func.coalesce(column, "")).like(pattern, escape="\\") for column in columns)
+    )
 
 
 def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnElement[bool]]:
@@ -80,13 +84,7 @@ def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnEle
         tagged = select(task_tags.c.task_id).where(task_tags.c.tag_id.in_(tag_pks))
         conditions.append(tasks.c.id.in_(tagged))
     if spec.search:
-        pattern = _like_pattern(spec.search)
-        conditions.append(
-            or_(
-                func.lower(tasks.c.title).like(pattern, escape="\\"),
-                func.lower(func.coalesce(tasks.c.description, "")).like(pattern, escape="\\"),
-            )
-        )
+        conditions.append(contains_text(spec.search, tasks.c.title, tasks.c.description))
     if spec.due_before is not None:
         conditions.append(tasks.c.due_date <= spec.due_before)
     if spec.due_after is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
 from app.config import Settings
@@ -75,6 +75,13 @@ class Context:
             self._session = self.sessionmaker()
         return self._session
 
+    @property
+    def dialect(self) -> str:
+        """Name of the database's SQLAlchemy dialect: "postgresql" or "sqlite"."""
+        bind = self.sessionmaker.kw["bind"]
+        assert isinstance(bind, AsyncEngine)
+        return bind.dialect.name
+
     async def _alone(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` on the session while nothing else does.
 
@@ -123,10 +130,16 @@ class Context:
 
         One set per request, even when many resolvers ask before the viewer is known.
         """
+        await self.require_viewer()
+        return self.known_loaders()
+
+    def known_loaders(self) -> Loaders:
+        """The request's dataloaders, without waiting: for fields of an object that was
+        loaded for the viewer, who is then known. Raises `RuntimeError` before that."""
         if self._loaders is None:
-            viewer = await self.require_viewer()
-            if self._loaders is None:  # another resolver may have made them meanwhile
-                self._loaders = Loaders(self, viewer.id)
+            if not isinstance(self._viewer, Row):
+                raise RuntimeError("the viewer is not known yet: use `await loaders()`")
+            self._loaders = Loaders(self, self._viewer.id)
         return self._loaders
 
     @asynccontextmanager

@@ -3,7 +3,7 @@
 A loader's cache holds one viewer's view of the data, so a `Loaders` lives in
 one request's context and nowhere else. Nested connections (`Project.tasks`,
 `Tag.tasks`, `Project.tags`, `Project.members`) load one page per parent in
-a single statement with a window function, so the statement count stays the
+a single statement (`paginate_per_parent`), so the statement count stays the
 same whatever the page sizes.
 """
 
@@ -13,12 +13,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import BindParameter, ColumnElement, Row, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import aliased
 
 from app.db.access import USER_COLUMNS, VIEWER, visible, visible_users
+from app.db.id_lists import among
 from app.db.models import members, projects, tags, task_tags, tasks, users
-from app.db.pagination import Ordering, Page, PageArgs, page_of, paginate_per_parent
+from app.db.pagination import PARENT_IDS, Ordering, Page, PageArgs, page_of, paginate_per_parent
 from app.enums import ProjectRole
 
 if TYPE_CHECKING:
@@ -32,19 +33,18 @@ owners = aliased(members, name="owners")
 
 # Built once and run with parameters (`viewer_id`, `ids`): no statement is built,
 # and no cache key computed, per request.
-IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-USERS_BY_ID = select(*USER_COLUMNS).where(users.c.id.in_(IDS))
-PEOPLE_BY_ID = visible_users(VIEWER).where(users.c.id.in_(IDS))
+USERS_BY_ID = select(*USER_COLUMNS).where(among(users.c.id, "ids"))
+PEOPLE_BY_ID = visible_users(VIEWER).where(among(users.c.id, "ids"))
 PROJECTS_BY_ID = visible(select(projects, members.c.role), projects.c.id, VIEWER).where(
-    projects.c.id.in_(IDS)
+    among(projects.c.id, "ids")
 )
-TASKS_BY_ID = visible(select(tasks), tasks.c.project_id, VIEWER).where(tasks.c.id.in_(IDS))
-TAGS_BY_ID = visible(select(tags), tags.c.project_id, VIEWER).where(tags.c.id.in_(IDS))
+TASKS_BY_ID = visible(select(tasks), tasks.c.project_id, VIEWER).where(among(tasks.c.id, "ids"))
+TAGS_BY_ID = visible(select(tags), tags.c.project_id, VIEWER).where(among(tags.c.id, "ids"))
 OWNERS_BY_PROJECT = (
     select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
     .select_from(owners)
     .join(users, users.c.id == owners.c.user_id)
-    .where(owners.c.project_id.in_(IDS), owners.c.role == ProjectRole.OWNER.value)
+    .where(among(owners.c.project_id, "ids"), owners.c.role == ProjectRole.OWNER.value)
     .order_by(owners.c.added_at, owners.c.user_id)
 )
 TAGS_BY_TASK = (
@@ -55,7 +55,7 @@ TAGS_BY_TASK = (
         tags.c.project_id,
         VIEWER,
     )
-    .where(task_tags.c.task_id.in_(IDS))
+    .where(among(task_tags.c.task_id, "ids"))
     .order_by(func.lower(tags.c.name), tags.c.id)
 )
 
@@ -164,10 +164,11 @@ class Loaders:
 
             async def load(parent_ids: list[Any]) -> list[Page[V]]:
                 query = paginate_per_parent(
-                    statement.where(parent.in_(parent_ids)), parent, ordering, args
+                    statement, parent, ordering, args, lateral=self.ctx.dialect == "postgresql"
                 )
                 assert parent.key is not None
-                grouped = _by_key(await self.ctx.fetch(query), parent.key)
+                rows = await self.ctx.fetch(query, {PARENT_IDS: parent_ids})
+                grouped = _by_key(rows, parent.key)
                 return [page_of(grouped.get(i, []), args, ordering, build) for i in parent_ids]
 
             loader = self._pages[key] = DataLoader(load)
@@ -182,11 +183,12 @@ class Loaders:
 
             async def load(parent_ids: list[Any]) -> list[int]:
                 counted = (
-                    statement.where(parent.in_(parent_ids))
+                    statement.where(among(parent, PARENT_IDS))
                     .with_only_columns(parent.label("parent_id"), func.count().label("total"))
                     .group_by(parent)
                 )
-                found = {row.parent_id: row.total for row in await self.ctx.fetch(counted)}
+                rows = await self.ctx.fetch(counted, {PARENT_IDS: parent_ids})
+                found = {row.parent_id: row.total for row in rows}
                 return [found.get(i, 0) for i in parent_ids]
 
             loader = self._pages[("count", key)] = DataLoader(load)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # asyncpg prepares every statement; after five runs PostgreSQL may switch to a
-# generic plan, which for `IN (...)` lists and per-viewer joins was up to 30x
-# slower (bench/README.md). Plan each execution for its parameters instead.
+# generic plan, which for id lists and per-viewer joins was up to 30x slower
+# (bench/README.md). Plan each execution for its parameters instead.
 POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 

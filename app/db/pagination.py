@@ -8,7 +8,7 @@ of another list or order is refused. Nullable keys sort last in both
 directions. One more row than asked is fetched to tell whether more follow.
 
 The same ordering and seek condition serve a plain list (`ORDER BY ... LIMIT`)
-and a batch of lists, one per parent (`row_number() OVER (PARTITION BY ...)`).
+and a batch of lists, one per parent (`paginate_per_parent`).
 """
 
 import base64
@@ -19,13 +19,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Select
 
+from app.db.id_lists import among
 from app.errors import BadUserInput
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+PARENT_IDS = "parent_ids"  # the list parameter of `paginate_per_parent`
 
 Kind = Literal["int", "str", "datetime", "date"]
 T = TypeVar("T")
@@ -236,20 +251,46 @@ def paginate(statement: Select[Any], ordering: Ordering, args: PageArgs) -> Sele
 
 
 def paginate_per_parent(
-    statement: Select[Any], parent: ColumnElement[Any], ordering: Ordering, args: PageArgs
+    statement: Select[Any],
+    parent: ColumnElement[Any],
+    ordering: Ordering,
+    args: PageArgs,
+    *,
+    lateral: bool,
 ) -> Select[Any]:
-    """One page per `parent` value in a single statement (window function `row_number`).
+    """One page per parent in a single statement, for the parent ids in parameter `parent_ids`.
 
-    The result keeps `statement`'s columns, ordered by parent then page order.
+    `statement` selects the rows of every parent, including the `parent` column.
+    With `lateral` (PostgreSQL), `unnest(:parent_ids) JOIN LATERAL (... LIMIT size + 1)`
+    reads each page in index order and stops after it. Without (SQLite has no
+    LATERAL), `row_number() OVER (PARTITION BY parent ...)` ranks every row of
+    the parents and keeps the first `size + 1` of each. The result keeps
+    `statement`'s columns, ordered by parent then page order.
     """
     statement = _after_cursor(statement, ordering, args)
     order = ordering.order_by(reverse=args.backward)
-    position = func.row_number().over(partition_by=parent, order_by=order).label("position")
-    ranked = statement.add_columns(position).subquery()
-    columns = [c for c in ranked.c if c.key != "position"]
+    ranked: FromClause
+    if lateral:
+        parents = func.unnest(bindparam(PARENT_IDS, type_=ARRAY(BigInteger)))
+        parent_id = parents.table_valued("id").render_derived()
+        position = func.row_number().over(order_by=order).label("position")
+        ranked = (
+            statement.where(parent == parent_id.c.id)
+            .add_columns(position)
+            .order_by(*order)
+            .limit(args.size + 1)
+            .lateral()
+        )
+        paged = select(*_without_position(ranked)).select_from(parent_id).join(ranked, true())
+    else:
+        position = func.row_number().over(partition_by=parent, order_by=order).label("position")
+        ranked = statement.where(among(parent, PARENT_IDS)).add_columns(position).subquery()
+        paged = select(*_without_position(ranked)).where(
+            ranked.c.position <= literal(args.size + 1)
+        )
     assert parent.key is not None
-    return (
-        select(*columns)
-        .where(ranked.c.position <= literal(args.size + 1))
-        .order_by(ranked.c[parent.key], ranked.c.position)
-    )
+    return paged.order_by(ranked.c[parent.key], ranked.c.position)
+
+
+def _without_position(ranked: FromClause) -> list[ColumnElement[Any]]:
+    return [c for c in ranked.c if c.key != "position"]

@@ -1,5 +1,6 @@
 """Project: its GraphQL type, role and order enums, inputs, member edges and connections."""
 
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Any, Self
@@ -20,6 +21,7 @@ from app.schema.common import (
     PageInfo,
     field_key,
     given,
+    then,
 )
 from app.schema.tag import Tag, TagConnection
 from app.schema.task import Task, TaskConnection, TaskFilter, TaskOrder, filter_spec, ordering
@@ -109,11 +111,16 @@ class Project(Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field(description="The project's first owner.")
-    async def owner(self, info: Info) -> User:
-        row = await (await info.context.loaders()).owners.load(self.pk)
-        assert row is not None  # a project always keeps an owner
-        return User.from_row(row)
+    @classmethod
+    def from_optional_row(cls, row: Row[Any] | None) -> Self | None:
+        """`from_row`, or None for no row (what a dataloader gives for a missing id)."""
+        return None if row is None else cls.from_row(row)
+
+    @strawberry.field(description="The project's first owner.", graphql_type=User)
+    def owner(self, info: Info) -> Awaitable[User | None]:
+        # Never None: a project always keeps an owner.
+        owner = info.context.known_loaders().owners.load(self.pk)
+        return then(owner, User.from_optional_row)
 
     @strawberry.field(description="Members, in the order they joined.")
     async def members(

@@ -1,5 +1,6 @@
 """Tag: its GraphQL type and connection."""
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
@@ -9,7 +10,7 @@ from app.db.pagination import PageArgs
 from app.ids import decode_id, encode_id
 from app.resolvers import connections
 from app.resolvers import tags as tag_mutations
-from app.schema.common import Connection, Info, Node, field_key, given
+from app.schema.common import Connection, Info, Node, field_key, given, then
 from app.schema.task import Task, TaskConnection, TaskFilter, TaskOrder, filter_spec, ordering
 
 if TYPE_CHECKING:
@@ -33,15 +34,20 @@ class Tag(Node):
             color=row.color,
         )
 
-    @strawberry.field(description="The project the tag belongs to.")
-    async def project(
-        self, info: Info
-    ) -> Annotated["Project", strawberry.lazy("app.schema.project")]:
+    @classmethod
+    def from_rows(cls, rows: list[Row[Any]]) -> list[Self]:
+        return [cls.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The project the tag belongs to.",
+        graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
+    )
+    def project(self, info: Info) -> Awaitable["Project | None"]:
         from app.schema.project import Project
 
-        row = await (await info.context.loaders()).projects.load(self.project_pk)
-        assert row is not None  # the tag is visible, so its project is
-        return Project.from_row(row)
+        # Never None: the tag is visible, so its project is.
+        project = info.context.known_loaders().projects.load(self.project_pk)
+        return then(project, Project.from_optional_row)
 
     @strawberry.field(description="Tasks carrying this tag.")
     async def tasks(

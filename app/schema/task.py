@@ -1,5 +1,6 @@
 """Task: its GraphQL type, enums, filter and order inputs, and connection."""
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -14,7 +15,7 @@ from app.resolvers import connections
 from app.resolvers import tasks as task_mutations
 from app.resolvers.task_queries import TaskFilter as TaskFilterSpec
 from app.resolvers.task_queries import task_ordering
-from app.schema.common import Connection, Info, Node, OrderDirection, given
+from app.schema.common import Connection, Info, Node, OrderDirection, given, then
 from app.schema.user import User
 
 if TYPE_CHECKING:
@@ -142,36 +143,40 @@ class Task(Node):
             version=row.version,
         )
 
-    @strawberry.field(description="The project the task belongs to.")
-    async def project(
-        self, info: Info
-    ) -> Annotated["Project", strawberry.lazy("app.schema.project")]:
+    @strawberry.field(
+        description="The project the task belongs to.",
+        graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
+    )
+    def project(self, info: Info) -> Awaitable["Project | None"]:
         from app.schema.project import Project
 
-        loaders = await info.context.loaders()
-        row = await loaders.projects.load(self.project_pk)
-        assert row is not None  # the task is visible, so its project is
-        return Project.from_row(row)
+        # Never None: the task is visible, so its project is.
+        project = info.context.known_loaders().projects.load(self.project_pk)
+        return then(project, Project.from_optional_row)
 
-    @strawberry.field(description="Who created the task.")
-    async def created_by(self, info: Info) -> User:
-        row = await (await info.context.loaders()).users.load(self.created_by_pk)
-        assert row is not None
-        return User.from_row(row)
+    @strawberry.field(description="Who created the task.", graphql_type=User)
+    def created_by(self, info: Info) -> Awaitable[User | None]:
+        # Never None: deleting a user deletes the tasks they created (CASCADE).
+        user = info.context.known_loaders().users.load(self.created_by_pk)
+        return then(user, User.from_optional_row)
 
-    @strawberry.field(description="Who the task is assigned to, if anyone.")
-    async def assignee(self, info: Info) -> User | None:
+    @strawberry.field(
+        description="Who the task is assigned to, if anyone.", graphql_type=User | None
+    )
+    def assignee(self, info: Info) -> Awaitable[User | None] | None:
         if self.assignee_pk is None:
             return None
-        row = await (await info.context.loaders()).users.load(self.assignee_pk)
-        return None if row is None else User.from_row(row)
+        user = info.context.known_loaders().users.load(self.assignee_pk)
+        return then(user, User.from_optional_row)
 
-    @strawberry.field(description="The task's tags, by name.")
-    async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("app.schema.tag")]]:
+    @strawberry.field(
+        description="The task's tags, by name.",
+        graphql_type=list[Annotated["Tag", strawberry.lazy("app.schema.tag")]],
+    )
+    def tags(self, info: Info) -> Awaitable[list["Tag"]]:
         from app.schema.tag import Tag
 
-        rows = await (await info.context.loaders()).task_tags.load(self.pk)
-        return [Tag.from_row(row) for row in rows]
+        return then(info.context.known_loaders().task_tags.load(self.pk), Tag.from_rows)
 
 
 TaskConnection = Connection[Task]

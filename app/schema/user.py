@@ -50,6 +50,11 @@ class User(Node):
             is_viewer=is_viewer,
         )
 
+    @classmethod
+    def from_optional_row(cls, row: UserRow | None) -> Self | None:
+        """`from_row`, or None for no row (what a dataloader gives for a missing id)."""
+        return None if row is None else cls.from_row(row)
+
 
 @strawberry.type(description="Tokens issued by signup, login and refreshToken.")
 class AuthPayload:

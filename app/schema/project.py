@@ -183,6 +183,14 @@ class Project(Node):
 ProjectConnection = Connection[Project]
 
 
+def project_of(info: Info, project_pk: int) -> Awaitable[Project | None]:
+    """The project of a visible task or tag, through the request's dataloader.
+
+    Never None in practice: what the viewer can see is in a project they belong to.
+    """
+    return then(info.context.known_loaders().projects.load(project_pk), Project.from_optional_row)
+
+
 async def projects(
     info: Info,
     first: int | None = None,

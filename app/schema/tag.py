@@ -10,7 +10,7 @@ from app.db.pagination import PageArgs
 from app.ids import decode_id, encode_id
 from app.resolvers import connections
 from app.resolvers import tags as tag_mutations
-from app.schema.common import Connection, Info, Node, field_key, given, then
+from app.schema.common import Connection, Info, Node, field_key, given
 from app.schema.task import Task, TaskConnection, TaskFilter, TaskOrder, filter_spec, ordering
 
 if TYPE_CHECKING:
@@ -43,11 +43,9 @@ class Tag(Node):
         graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
     )
     def project(self, info: Info) -> Awaitable["Project | None"]:
-        from app.schema.project import Project
+        from app.schema.project import project_of
 
-        # Never None: the tag is visible, so its project is.
-        project = info.context.known_loaders().projects.load(self.project_pk)
-        return then(project, Project.from_optional_row)
+        return project_of(info, self.project_pk)
 
     @strawberry.field(description="Tasks carrying this tag.")
     async def tasks(

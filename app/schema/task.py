@@ -148,11 +148,9 @@ class Task(Node):
         graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
     )
     def project(self, info: Info) -> Awaitable["Project | None"]:
-        from app.schema.project import Project
+        from app.schema.project import project_of
 
-        # Never None: the task is visible, so its project is.
-        project = info.context.known_loaders().projects.load(self.project_pk)
-        return then(project, Project.from_optional_row)
+        return project_of(info, self.project_pk)
 
     @strawberry.field(description="Who created the task.", graphql_type=User)
     def created_by(self, info: Info) -> Awaitable[User | None]:

@@ -21,8 +21,8 @@ async def then(value: Awaitable[A], function: Callable[[A], B]) -> B:
     """`function` applied to what `value` (e.g. a dataloader's future) resolves to.
 
     Relation fields are plain functions that return this instead of `async def`
-    resolvers: Strawberry then skips its coroutine wrapper, and each field costs
-    one coroutine instead of four (bench/README.md, "Where the time goes").
+    resolvers: Strawberry then skips its coroutine wrapper, and each field awaits
+    one coroutine instead of a chain of them (bench/README.md, "Where the time goes").
     """
     return function(await value)
 

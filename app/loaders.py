@@ -33,18 +33,19 @@ owners = aliased(members, name="owners")
 
 # Built once and run with parameters (`viewer_id`, `ids`): no statement is built,
 # and no cache key computed, per request.
-USERS_BY_ID = select(*USER_COLUMNS).where(among(users.c.id, "ids"))
-PEOPLE_BY_ID = visible_users(VIEWER).where(among(users.c.id, "ids"))
+IDS = "ids"  # the list parameter of the by-id statements
+USERS_BY_ID = select(*USER_COLUMNS).where(among(users.c.id, IDS))
+PEOPLE_BY_ID = visible_users(VIEWER).where(among(users.c.id, IDS))
 PROJECTS_BY_ID = visible(select(projects, members.c.role), projects.c.id, VIEWER).where(
-    among(projects.c.id, "ids")
+    among(projects.c.id, IDS)
 )
-TASKS_BY_ID = visible(select(tasks), tasks.c.project_id, VIEWER).where(among(tasks.c.id, "ids"))
-TAGS_BY_ID = visible(select(tags), tags.c.project_id, VIEWER).where(among(tags.c.id, "ids"))
+TASKS_BY_ID = visible(select(tasks), tasks.c.project_id, VIEWER).where(among(tasks.c.id, IDS))
+TAGS_BY_ID = visible(select(tags), tags.c.project_id, VIEWER).where(among(tags.c.id, IDS))
 OWNERS_BY_PROJECT = (
     select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
     .select_from(owners)
     .join(users, users.c.id == owners.c.user_id)
-    .where(among(owners.c.project_id, "ids"), owners.c.role == ProjectRole.OWNER.value)
+    .where(among(owners.c.project_id, IDS), owners.c.role == ProjectRole.OWNER.value)
     .order_by(owners.c.added_at, owners.c.user_id)
 )
 TAGS_BY_TASK = (
@@ -55,7 +56,7 @@ TAGS_BY_TASK = (
         tags.c.project_id,
         VIEWER,
     )
-    .where(among(task_tags.c.task_id, "ids"))
+    .where(among(task_tags.c.task_id, IDS))
     .order_by(func.lower(tags.c.name), tags.c.id)
 )
 
@@ -104,7 +105,7 @@ class Loaders:
         return DataLoader(self._task_tags)
 
     async def _by_id(self, statement: "Select[Any]", ids: list[int]) -> list[Row[Any] | None]:
-        rows = await self.ctx.fetch(statement, {"viewer_id": self.viewer_id, "ids": ids})
+        rows = await self.ctx.fetch(statement, {"viewer_id": self.viewer_id, IDS: ids})
         found = {row.id: row for row in rows}
         return [found.get(i) for i in ids]
 
@@ -135,13 +136,13 @@ class Loaders:
         again, so a project the viewer has just left (`removeProjectMember`) keeps its owner.
         """
         first: dict[int, Row[Any]] = {}
-        for row in await self.ctx.fetch(OWNERS_BY_PROJECT, {"ids": project_ids}):
+        for row in await self.ctx.fetch(OWNERS_BY_PROJECT, {IDS: project_ids}):
             first.setdefault(row.owned_project_id, row)
         return [first.get(i) for i in project_ids]
 
     async def _task_tags(self, task_ids: list[int]) -> list[list[Row[Any]]]:
         """The tags of each task, by name."""
-        rows = await self.ctx.fetch(TAGS_BY_TASK, {"viewer_id": self.viewer_id, "ids": task_ids})
+        rows = await self.ctx.fetch(TAGS_BY_TASK, {"viewer_id": self.viewer_id, IDS: task_ids})
         grouped = _by_key(rows, "task_id")
         return [grouped.get(i, []) for i in task_ids]
 

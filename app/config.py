@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["console", "json"] = "console"
+    redis_url: SecretStr | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
+    max_query_cost: int = Field(default=50_000, ge=1)
+    rate_limit_points_per_minute: int = Field(default=20_000, ge=1)
+    auth_attempts_per_minute: int = Field(default=10, ge=1)
+    auth_attempts_per_ip_per_minute: int = Field(default=100, ge=1)
+    forwarded_allow_ips: str = "127.0.0.1"
+    statement_timeout_ms: int = Field(default=5_000, ge=1)
+    persisted_queries_only: bool = False
+    persisted_queries_file: Path | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -76,6 +86,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _require_manifest_when_persisted_only(self) -> "Settings":
+        if self.persisted_queries_only and self.persisted_queries_file is None:
+            raise ValueError("PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE")
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -48,3 +48,43 @@ class BadUserInput(ApiError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.extensions["field"] = field
+
+
+class RateLimited(ApiError):
+    """Over a rate limit of API.md "Limits"; `retryAfter` is in whole seconds."""
+
+    code = "RATE_LIMITED"
+    default_message = "Too many requests"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.extensions["retryAfter"] = retry_after
+
+
+class CostLimitExceeded(ApiError):
+    """The document's computed cost is over `MAX_QUERY_COST` (API.md "Limits"); nothing ran."""
+
+    code = "COST_LIMIT_EXCEEDED"
+    default_message = "The query costs more than allowed"
+
+    def __init__(self, cost: int, limit: int) -> None:
+        super().__init__(f"The query costs {cost} points; the limit is {limit}")
+        self.extensions.update(cost=cost, limit=limit)
+
+
+class PersistedQueryNotFound(ApiError):
+    """An automatic persisted query hash the server does not know (Apollo's protocol)."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    default_message = "PersistedQueryNotFound"
+
+
+class ServiceUnavailable(ApiError):
+    """The database cannot be reached or timed out; `retryAfter` is in whole seconds."""
+
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The service is unavailable; retry later"
+
+    def __init__(self, retry_after: int = 1, message: str | None = None) -> None:
+        super().__init__(message)
+        self.extensions["retryAfter"] = retry_after

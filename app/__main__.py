@@ -29,6 +29,8 @@ def main() -> None:
         workers=settings.workers,
         log_config=logging_config(settings),  # applied again in each worker process
         server_header=False,
+        # httptools with a read timeout and a bounded request head (app/http/protocol.py).
+        http="app.http.protocol:BoundedHttpToolsProtocol",
     )
 
 

@@ -272,6 +272,20 @@ async def test_post_body_that_is_not_json_is_415(
         pytest.param('{"qeury": "{ __typename }"}', id="misspelt-query"),
         pytest.param('{"query": 1}', id="query-not-a-string"),
         pytest.param('{"query": "{ __typename }", "variables": [7]}', id="variables-not-a-map"),
+        pytest.param("null", id="null"),
+        pytest.param("123", id="number"),
+        pytest.param('"x"', id="string"),
+        pytest.param("[]", id="batch"),
+        pytest.param('{"query": "{ __typename }", "operationName": 1}', id="name-not-a-string"),
+        pytest.param('{"query": "{ __typename }", "extensions": "x"}', id="extensions-not-a-map"),
+        pytest.param('{"query": "{ a }", "variables": {"s": "a\\ud800b"}}', id="lone-surrogate"),
+        pytest.param(
+            '{"query": "{ a }", "variables": {"v": ' + "[" * 1000 + "]" * 1000 + "}}",
+            id="nested-1000",
+        ),
+        pytest.param(
+            '{"query": "{ a }", "variables": {"v": ' + "[" * 65 + "]" * 65 + "}}", id="nested-65"
+        ),
     ],
 )
 @pytest.mark.parametrize(
@@ -283,10 +297,61 @@ async def test_request_that_is_not_well_formed_is_400(
 ) -> None:
     headers = {**accept, "content-type": "application/json"}
     response = await http.post("/graphql", content=body, headers=headers)
-    assert response.status_code == 400
-    assert response.headers["content-type"] == media_type
-    assert "data" not in response.json()
+    assert_request_error(response, 400, media_type, "BAD_REQUEST")
     assert response.json()["errors"][0]["message"]
+    assert response.headers["x-request-id"]
+
+
+async def test_body_that_is_not_utf8_is_400(http: httpx.AsyncClient) -> None:
+    headers = {**ACCEPT_GRAPHQL_RESPONSE, "content-type": "application/json"}
+    body = b'{"query": "{ __typename }", "variables": {"s": "\xff\xfe"}}'
+    response = await http.post("/graphql", content=body, headers=headers)
+    assert_request_error(response, 400, GRAPHQL_RESPONSE_JSON, "BAD_REQUEST")
+    assert "UTF-8" in response.json()["errors"][0]["message"]
+
+
+async def test_nesting_within_the_bound_reaches_graphql(http: httpx.AsyncClient) -> None:
+    """64 levels (the bound) are parsed; the variable is then refused by GraphQL itself."""
+    nested = "[" * 62 + "]" * 62  # the body and `variables` are two levels
+    body = '{"query": "query Q($b: Boolean!) { __typename @include(if: $b) }", '
+    body += '"variables": {"b": ' + nested + "}}"
+    headers = {**ACCEPT_GRAPHQL_RESPONSE, "content-type": "application/json"}
+    response = await http.post("/graphql", content=body, headers=headers)
+    assert_request_error(response, 400, GRAPHQL_RESPONSE_JSON, "BAD_USER_INPUT")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"query": OK, "variables": "[1]"}, id="variables-not-a-map"),
+        pytest.param({"query": OK, "variables": "{"}, id="variables-not-json"),
+        pytest.param({"query": OK, "extensions": "7"}, id="extensions-not-a-map"),
+        pytest.param({"query": OK, "variables": '{"s": "\\udc00"}'}, id="lone-surrogate"),
+        pytest.param({}, id="no-query"),
+    ],
+)
+async def test_get_that_is_not_well_formed_is_400(
+    http: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await http.get("/graphql", params=params, headers=ACCEPT_GRAPHQL_RESPONSE)
+    assert_request_error(response, 400, GRAPHQL_RESPONSE_JSON, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize(
+    ("accept", "status", "media_type"),
+    [(ACCEPT_GRAPHQL_RESPONSE, 400, GRAPHQL_RESPONSE_JSON), (ACCEPT_JSON, 200, JSON)],
+)
+async def test_several_operations_need_an_operation_name(
+    http: httpx.AsyncClient, accept: dict[str, str], status: int, media_type: str
+) -> None:
+    """GraphQL spec, GetOperation(): without `operationName` nothing runs, not the first one."""
+    document = "query A { __typename } mutation B { logout }"
+    response = await post(http, {"query": document}, accept)
+    assert_request_error(response, status, media_type, "GRAPHQL_VALIDATION_FAILED")
+    assert "operation name" in response.json()["errors"][0]["message"]
+    named = await post(http, {"query": document, "operationName": "A"}, accept)
+    assert named.status_code == 200
+    assert named.json() == {"data": {"__typename": "Query"}}
 
 
 # --- Errors and the request id -----------------------------------------------------------------

@@ -53,8 +53,10 @@ def fast_uvicorn(port: int) -> list[str]:
     ]
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server for the module's tests (per database): none of them writes data."""
+    tmp_path = tmp_path_factory.mktemp("transport")
     env = {
         "DATABASE_URL": database_url,
         "JWT_SECRET": TEST_SECRET,
@@ -363,6 +365,15 @@ def test_keep_alive_connection_serves_requests_slower_than_the_timeout(
             time.sleep(0.6)
 
 
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """`python -m app` with its defaults (SQLite in its own directory)."""
+    env = {"JWT_SECRET": TEST_SECRET, "ENVIRONMENT": "test"}
+    cwd = tmp_path_factory.mktemp("run")
+    with start_server([sys.executable, "-m", "app"], env=env, cwd=cwd) as process:
+        yield process
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -372,18 +383,16 @@ def test_keep_alive_connection_serves_requests_slower_than_the_timeout(
         pytest.param(b"".join(b"X-H%d: v\r\n" % i for i in range(101)), id="101-headers"),
     ],
 )
-def test_request_head_is_bounded(tmp_path: Path, headers: bytes) -> None:
+def test_request_head_is_bounded(app_server: ServerProcess, headers: bytes) -> None:
     """Through `python -m app`, so the bound is the one `make run` and the image serve."""
-    env = {"JWT_SECRET": TEST_SECRET, "ENVIRONMENT": "test"}
-    with start_server([sys.executable, "-m", "app"], env=env, cwd=tmp_path) as process:
-        with connect(process) as connection:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
-            answer = read_response(connection)
-        assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
-        assert b"x-request-id: " in answer
-        assert b'"BAD_REQUEST"' in answer
-        with connect(process) as connection:
-            many = b"".join(b"X-H%d: v\r\n" % i for i in range(90))
-            connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
-            assert connection.recv(100).startswith(b"HTTP/1.1 200 ")
+    with connect(app_server) as connection:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+        answer = read_response(connection)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"x-request-id: " in answer
+    assert b'"BAD_REQUEST"' in answer
+    with connect(app_server) as connection:
+        many = b"".join(b"X-H%d: v\r\n" % i for i in range(90))
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+        assert connection.recv(100).startswith(b"HTTP/1.1 200 ")

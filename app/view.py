@@ -33,6 +33,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -186,6 +187,12 @@ class GraphQLView(GraphQL[Context, None]):
             return self._error_response(
                 200, str(error), media_type, error.code, cache_control=NOT_CACHED
             )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Strawberry's rule (a browser's GET without `query`), except that a GET carrying
+        `extensions` is a persisted query sent by hash, not a browser."""
+        has_extensions = request.query_params.get("extensions") is not None
+        return super().should_render_graphql_ide(request) and not has_extensions
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         """The request's parameters (`app.http.params`), with a persisted document resolved.

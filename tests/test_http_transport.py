@@ -171,15 +171,15 @@ def corpus() -> Iterator[tuple[str, dict[str, Any]]]:
     for text, place in itertools.product(surrogates, ("variable", "name", "extension")):
         encoded = json.dumps(text)  # json.dumps writes a lone surrogate as an escape
         if place == "variable":
-            body = f'{{"query": "{QUERY}", "variables": {{"s": {encoded}}}}}'
+            document = f'{{"query": "{QUERY}", "variables": {{"s": {encoded}}}}}'
         elif place == "name":
-            body = f'{{"query": "{QUERY}", "operationName": {encoded}}}'
+            document = f'{{"query": "{QUERY}", "operationName": {encoded}}}'
         else:
-            body = f'{{"query": "{QUERY}", "extensions": {{"e": {encoded}}}}}'
+            document = f'{{"query": "{QUERY}", "extensions": {{"e": {encoded}}}}}'
         yield (
             f"surrogate in {place}",
             {
-                "content": body.encode(),
+                "content": document.encode(),
                 "headers": {"content-type": "application/json"},
             },
         )
@@ -192,11 +192,11 @@ def corpus() -> Iterator[tuple[str, dict[str, Any]]]:
         )
     for depth in (63, 65, 200, 999, 1000, 5000, 100_000):
         nested = "[" * depth + "]" * depth
-        body = f'{{"query": "{QUERY}", "variables": {{"s": {nested}}}}}'
+        document = f'{{"query": "{QUERY}", "variables": {{"s": {nested}}}}}'
         yield (
             f"variables nested {depth}",
             {
-                "content": body.encode(),
+                "content": document.encode(),
                 "headers": {"content-type": "application/json"},
             },
         )
@@ -208,6 +208,7 @@ def corpus() -> Iterator[tuple[str, dict[str, Any]]]:
                     "params": {"query": QUERY, "variables": f'{{"s": {nested}}}'},
                 },
             )
+    persisted: object
     for persisted in (
         1,
         "x",
@@ -220,7 +221,7 @@ def corpus() -> Iterator[tuple[str, dict[str, Any]]]:
         {"version": 1, "sha256Hash": "0" * 64},
         {"version": "1", "sha256Hash": "0" * 64},
     ):
-        extensions = {"persistedQuery": persisted}
+        extensions: dict[str, object] = {"persistedQuery": persisted}
         yield f"persistedQuery {persisted}", {"json": {"query": QUERY, "extensions": extensions}}
         yield f"persistedQuery {persisted} hash only", {"json": {"extensions": extensions}}
         yield (
@@ -274,7 +275,7 @@ def test_unparsable_http_gets_a_documented_answer(server: ServerProcess) -> None
             answer = read_response(connection)
         head, _, body = answer.partition(b"\r\n\r\n")
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        headers = httpx.Headers([line.split(": ", 1) for line in header_lines])
+        headers = httpx.Headers(dict(line.split(": ", 1) for line in header_lines))
         assert_documented(int(status_line.split()[1]), headers, body, repr(raw[:30]))
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app import view
+from app.errors import ServiceUnavailable
 from app.logs import RequestIdFilter
 from app.main import create_app
 from app.request_id import current_request_id
@@ -484,3 +486,73 @@ async def test_cors_refuses_other_origins(database_url: str) -> None:
         headers = {**ACCEPT_JSON, "origin": "https://evil.example"}
         actual = await post(client, {"query": OK}, headers)
         assert "access-control-allow-origin" not in actual.headers
+
+
+# --- Limits and outages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept", [ACCEPT_JSON, ACCEPT_GRAPHQL_RESPONSE, {}])
+async def test_service_unavailable_is_503_with_retry_after(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, accept: dict[str, str]
+) -> None:
+    """API.md "Errors": 503, `application/graphql-response+json` whatever was negotiated."""
+
+    async def database_down(*_args: object, **_kwargs: object) -> object:
+        raise ServiceUnavailable(retry_after=7)
+
+    monkeypatch.setattr(auth, "login", database_down)
+    variables = {"input": {"email": "ann@example.com", "password": PASSWORD}}
+    response = await post(http, {"query": LOGIN, "variables": variables}, accept)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
+    assert response.headers["retry-after"] == "7"
+    assert response.headers["x-request-id"]
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "retryAfter": 7}
+
+
+@pytest.mark.parametrize("accept", [ACCEPT_JSON, ACCEPT_GRAPHQL_RESPONSE])
+async def test_body_over_the_limit_is_413(database_url: str, accept: dict[str, str]) -> None:
+    body = json.dumps({"query": OK, "variables": {"pad": ""}}).encode()
+    limit = len(body) + 10
+    fits = json.dumps({"query": OK, "variables": {"pad": "x" * 10}}).encode()
+    over = json.dumps({"query": OK, "variables": {"pad": "x" * 11}}).encode()
+    headers = {**accept, "content-type": "application/json"}
+
+    async def chunked(data: bytes) -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 7):
+            yield data[start : start + 7]
+
+    async with client_for(database_url, max_body_bytes=limit) as client:
+        ok = await client.post("/graphql", content=fits, headers=headers)
+        assert ok.status_code == 200, ok.text
+        for content in (over, chunked(over)):  # declared, then undeclared (no Content-Length)
+            response = await client.post("/graphql", content=content, headers=headers)
+            assert response.status_code == 413
+            assert response.headers["connection"] == "close"
+            assert response.headers["x-request-id"]
+            media_type = JSON if accept == ACCEPT_JSON else GRAPHQL_RESPONSE_JSON
+            assert_request_error(response, 413, media_type, "PAYLOAD_TOO_LARGE")
+        undeclared = await client.post("/graphql", content=chunked(fits), headers=headers)
+        assert undeclared.status_code == 200
+
+
+async def test_unexpected_transport_error_is_a_logged_500_with_the_request_id(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_accept: str | None) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(view, "negotiate", broken)
+    with caplog.at_level(logging.ERROR):
+        response = await post(http, {"query": OK})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
+    [error] = response.json()["errors"]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": response.headers["x-request-id"],
+    }
+    assert any(record.exc_info for record in caplog.records)
+    assert "boom" not in response.text

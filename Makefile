@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 AUDIT := tests/http_audit
+APQ_CLIENT := tests/apq_client
 
 .PHONY: run seed bench test lint typecheck pytest schema lock clean
 
@@ -42,7 +43,12 @@ $(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.js
 	npm ci --prefix $(AUDIT) --no-audit --no-fund
 	@touch $@
 
-pytest: $(VENV)/.installed-dev $(AUDIT)/node_modules/.installed
+# Apollo Client's persisted-query link (tests/test_http_apq.py) runs on Node too, from its own lock.
+$(APQ_CLIENT)/node_modules/.installed: $(APQ_CLIENT)/package.json $(APQ_CLIENT)/package-lock.json
+	npm ci --prefix $(APQ_CLIENT) --no-audit --no-fund
+	@touch $@
+
+pytest: $(VENV)/.installed-dev $(AUDIT)/node_modules/.installed $(APQ_CLIENT)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 schema: $(VENV)/.installed  ## regenerate schema.graphql from the code
@@ -53,4 +59,4 @@ lock: $(BIN)/python  ## re-pin every dependency into constraints.txt
 	$(BIN)/python -m pip freeze --exclude-editable --exclude pip > constraints.txt
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(AUDIT)/node_modules
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(AUDIT)/node_modules $(APQ_CLIENT)/node_modules

@@ -6,6 +6,7 @@ import uvicorn
 
 from app.config import InvalidSettings, load_settings
 from app.db.migrate import upgrade
+from app.http.persisted import persisted_queries_for
 from app.logs import configure_logging, logging_config
 
 
@@ -13,6 +14,7 @@ def main() -> None:
     """Serve on `HOST`:`PORT` with `WORKERS` processes; exits with a message on bad settings."""
     try:
         settings = load_settings()
+        persisted_queries_for(settings)  # a bad manifest fails here, before migrations
     except InvalidSettings as error:
         sys.exit(f"Invalid settings: {error}")
     configure_logging(settings)
@@ -29,6 +31,8 @@ def main() -> None:
         workers=settings.workers,
         log_config=logging_config(settings),  # applied again in each worker process
         server_header=False,
+        # httptools with a read timeout and a bounded request head (app/http/protocol.py).
+        http="app.http.protocol:BoundedHttpToolsProtocol",
     )
 
 

@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from app.config import Settings, load_settings
 from app.db.engine import create_engine, create_sessionmaker
+from app.http.persisted import persisted_queries_for
 from app.request_id import RequestIdMiddleware
 from app.schema import create_schema
 from app.view import GraphQLView
@@ -72,9 +73,11 @@ async def database_answers(engine: AsyncEngine) -> bool:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application for `settings` (default: from the environment).
 
-    The engine is created here and disposed of when the lifespan ends.
+    The engine is created here and disposed of when the lifespan ends. Raises
+    `InvalidSettings` for a bad `PERSISTED_QUERIES_FILE`.
     """
     settings = settings or load_settings()
+    persisted_queries = persisted_queries_for(settings)
     # Resolve the signing key now: an unwritable ./var/ fails start-up, not the first login.
     settings.jwt_key  # noqa: B018
     engine = create_engine(settings.database_url)
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         create_schema(introspection=settings.introspection_enabled),
         settings=settings,
         sessionmaker=create_sessionmaker(engine),
+        persisted_queries=persisted_queries,
     )
 
     async def health_db(_request: Request) -> JSONResponse:

@@ -3,9 +3,8 @@
 Strawberry's Starlette view does the GraphQL work; this subclass adds what the
 spec asks of the transport and Strawberry leaves out:
 
-- content negotiation (RFC 9110 `Accept`, q-values and wildcards) between
-  `application/graphql-response+json` and `application/json`; 406 when neither
-  is acceptable;
+- content negotiation (`app.http.negotiation`); 406 when neither
+  `application/graphql-response+json` nor `application/json` is acceptable;
 - with `application/graphql-response+json`, 400 for request errors (parse,
   validation, variable coercion, undeterminable operation), which carry no
   `data` entry;
@@ -16,18 +15,26 @@ spec asks of the transport and Strawberry leaves out:
   reads (the `graphql-http` audit asks this), and request errors are
   `application/graphql-response+json` with 400, the post-watershed default;
 - 405 with `Allow` for a mutation over GET and for any method but GET and POST;
-  415 for a POST body that is not JSON; 400 for a request that is not
-  well-formed (bad JSON, no query, wrongly typed parameters).
+  415 for a POST body that is not JSON;
+- API.md "Errors" and "Limits": 400 `BAD_REQUEST` for a request that is not
+  well-formed (`app.http.params`); 413 `PAYLOAD_TOO_LARGE` over `MAX_BODY_BYTES`
+  (`app.http.body`); automatic persisted queries (`app.http.persisted`); 503
+  with `Retry-After` for `SERVICE_UNAVAILABLE`; anything unexpected is a logged
+  500 `INTERNAL_SERVER_ERROR` carrying the request id, never a bare 500.
 """
 
-from cross_web import HTTPException, StarletteRequestAdapter
+import logging
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -35,71 +42,24 @@ from strawberry.types.execution import PreExecutionError
 
 from app.config import Settings
 from app.context import Context, bearer_token
+from app.errors import PersistedQueryNotFound, ServiceUnavailable
+from app.http.body import PayloadTooLarge, declared_length_over, limited_receive
+from app.http.negotiation import (
+    EITHER,
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    error_media_type,
+    negotiate,
+)
+from app.http.params import BadRequest, params_from_body, params_from_query_string
+from app.http.persisted import PersistedQueries
+from app.request_id import current_request_id
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-JSON = "application/json"
-EITHER = "*/*"
-"""Negotiation result when the client accepts both types and names neither."""
+logger = logging.getLogger(__name__)
+
 ALLOWED_METHODS = ("GET", "POST")
-
-
-def _quality(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, int]:
-    """`media_type`'s q-value from its most specific matching range, and that
-    specificity (2 exact, 1 `type/*`, 0 `*/*`); `(0, -1)` when no range matches."""
-    specificity_of = {media_type: 2, f"{media_type.split('/')[0]}/*": 1, "*/*": 0}
-    best = (0.0, -1)
-    for media_range, quality in ranges:
-        specificity = specificity_of.get(media_range)
-        if specificity is None:
-            continue
-        if specificity > best[1] or (specificity == best[1] and quality > best[0]):
-            best = (quality, specificity)
-    return best
-
-
-def _parse_accept(accept: str) -> list[tuple[str, float]]:
-    """The media ranges of an `Accept` value with their q-values (1 when absent).
-
-    A range asking for a charset other than UTF-8 (the only one served) gets q=0.
-    """
-    ranges = []
-    for part in accept.split(","):
-        media_range, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = (text.strip().lower() for text in param.partition("="))
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-            elif name == "charset" and value.strip('"') not in ("utf-8", "utf8"):
-                quality = 0.0
-        if media_range:
-            ranges.append((media_range.lower(), quality))
-    return ranges
-
-
-def negotiate(accept: str | None) -> str | None:
-    """`GRAPHQL_RESPONSE_JSON`, `JSON` or `EITHER` for an `Accept` header; None for a 406.
-
-    Each type takes the q-value of its most specific matching range (RFC 9110
-    §12.5.1), so `application/json;q=0, */*` refuses JSON. The higher q wins; on
-    a tie a type the client named wins over one it matched by wildcard, and
-    `application/graphql-response+json` (the spec's preferred type) wins when
-    it named both. No header means any type (RFC 9110), hence `EITHER`.
-    """
-    if accept is None or not accept.strip():
-        return EITHER
-    ranges = _parse_accept(accept)
-    graphql_response, json = _quality(GRAPHQL_RESPONSE_JSON, ranges), _quality(JSON, ranges)
-    if max(graphql_response[0], json[0]) <= 0:
-        return None
-    if graphql_response[0] != json[0]:
-        return GRAPHQL_RESPONSE_JSON if graphql_response[0] > json[0] else JSON
-    if max(graphql_response[1], json[1]) == 2:  # at least one named explicitly
-        return GRAPHQL_RESPONSE_JSON if graphql_response[1] == 2 else JSON
-    return EITHER
+# Apollo Server's headers on PERSISTED_QUERY_NOT_FOUND: the retry must not be served from a cache.
+NOT_CACHED = "private, no-cache, must-revalidate"
 
 
 def lower_content_type(scope: Scope) -> None:
@@ -114,11 +74,6 @@ def lower_content_type(scope: Scope) -> None:
     scope["headers"] = headers
 
 
-def error_media_type(negotiated: str) -> str:
-    """The media type of a response that is not 2xx: only `JSON` if the client asked for it."""
-    return JSON if negotiated == JSON else GRAPHQL_RESPONSE_JSON
-
-
 def is_request_error(result: ExecutionResult) -> bool:
     """True when the request failed before execution: nothing ran, so no `data` entry."""
     if isinstance(result, PreExecutionError):
@@ -126,8 +81,18 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and all(error.path is None for error in result.errors or ())
 
 
-def _error_body(message: str, code: str) -> GraphQLHTTPResponse:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+def _error_body(message: str, code: str, **extensions: object) -> GraphQLHTTPResponse:
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def retry_after(response_data: GraphQLHTTPResponse) -> int | None:
+    """`retryAfter` of a `SERVICE_UNAVAILABLE` error in the response, if there is one."""
+    for error in response_data.get("errors") or ():
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict) and extensions.get("code") == ServiceUnavailable.code:
+            value = extensions.get("retryAfter")
+            return value if isinstance(value, int) else 1
+    return None
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -143,10 +108,12 @@ class GraphQLView(GraphQL[Context, None]):
         *,
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession],
+        persisted_queries: PersistedQueries,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.settings = settings
         self.sessionmaker = sessionmaker
+        self.persisted_queries = persisted_queries
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -167,8 +134,18 @@ class GraphQLView(GraphQL[Context, None]):
                 await context.close()
             return
         lower_content_type(scope)
-        request = Request(scope, receive=receive)
-        response = await self._respond(request)
+        request = Request(scope, receive=limited_receive(receive, self.settings.max_body_bytes))
+        try:
+            response = await self._respond(request)
+        except Exception:  # the safety net: a documented, logged 500 rather than a bare one
+            logger.exception("unexpected error in the HTTP transport")
+            response = self._error_response(
+                500,
+                "Internal server error",
+                GRAPHQL_RESPONSE_JSON,
+                "INTERNAL_SERVER_ERROR",
+                requestId=current_request_id(),
+            )
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
@@ -187,13 +164,59 @@ class GraphQLView(GraphQL[Context, None]):
             message = f"Accept one of: {GRAPHQL_RESPONSE_JSON}, {JSON}"
             return self._error_response(406, message, JSON, "GRAPHQL_VALIDATION_FAILED")
         request.state.media_type = negotiated
-        context = await self.get_context(request)
+        media_type = error_media_type(negotiated)
         try:
-            return await self.run(request, context=context)
+            if declared_length_over(request.scope, self.settings.max_body_bytes):
+                raise PayloadTooLarge(self.settings.max_body_bytes)
+            context = await self.get_context(request)
+            try:
+                return await self.run(request, context=context)
+            finally:
+                await context.close()
         except HTTPException as error:
             return self._http_error_response(request, error)
-        finally:
-            await context.close()
+        except BadRequest as error:
+            return self._error_response(400, str(error), media_type, "BAD_REQUEST")
+        except PayloadTooLarge as error:
+            # The rest of the body is not read: the connection cannot serve another request.
+            return self._error_response(
+                413, str(error), media_type, "PAYLOAD_TOO_LARGE", connection="close"
+            )
+        except PersistedQueryNotFound as error:
+            # As Apollo Server: 200 (nothing may mask the body), never cached; the client retries.
+            return self._error_response(
+                200, str(error), media_type, error.code, cache_control=NOT_CACHED
+            )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Strawberry's rule (a browser's GET without `query`), except that a GET carrying
+        `extensions` is a persisted query sent by hash, not a browser."""
+        has_extensions = request.query_params.get("extensions") is not None
+        return super().should_render_graphql_ide(request) and not has_extensions
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """The request's parameters (`app.http.params`), with a persisted document resolved.
+
+        Raises `BadRequest` for a malformed request (no query included) and
+        `PersistedQueryNotFound` for an unknown persisted query.
+        """
+        transport = self._get_stream_transport_from_headers(request.headers)
+        if request.method == "GET":
+            params = params_from_query_string(request.query_params)
+        elif "application/json" in parse_content_type(request.content_type or "")[0]:
+            params = params_from_body(await request.get_body())
+        else:
+            raise HTTPException(400, "Unsupported content type")
+        params = self.persisted_queries.resolve(params)
+        if params.query is None:
+            raise BadRequest("No GraphQL query found in the request")
+        return GraphQLRequestData(
+            query=params.query,
+            variables=params.variables,
+            operation_name=params.operation_name,
+            extensions=params.extensions,
+            protocol=transport.protocol if transport else "http",
+        )
 
     def _http_error_response(self, request: Request, error: HTTPException) -> Response:
         """The spec's answer to what Strawberry refuses with an `HTTPException`."""
@@ -209,17 +232,25 @@ class GraphQLView(GraphQL[Context, None]):
                 405, error.reason, media_type, "GRAPHQL_VALIDATION_FAILED", allow="POST"
             )
         if error.reason == "Unsupported content type":
-            return self._error_response(415, error.reason, media_type, "GRAPHQL_PARSE_FAILED")
-        return self._error_response(
-            error.status_code, error.reason, media_type, "GRAPHQL_PARSE_FAILED"
-        )
+            return self._error_response(415, error.reason, media_type, "BAD_REQUEST")
+        return self._error_response(error.status_code, error.reason, media_type, "BAD_REQUEST")
 
     def _error_response(
-        self, status: int, message: str, media_type: str, code: str, *, allow: str | None = None
+        self,
+        status: int,
+        message: str,
+        media_type: str,
+        code: str,
+        *,
+        allow: str | None = None,
+        connection: str | None = None,
+        cache_control: str | None = None,
+        **extensions: object,
     ) -> Response:
-        body = self.encode_json(_error_body(message, code))
-        headers = {"allow": allow} if allow else None
-        return Response(body, status, headers, media_type=f"{media_type}; charset=utf-8")
+        body = self.encode_json(_error_body(message, code, **extensions))
+        headers = {"allow": allow, "connection": connection, "cache-control": cache_control}
+        present = {name: value for name, value in headers.items() if value is not None}
+        return Response(body, status, present, media_type=f"{media_type}; charset=utf-8")
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -241,7 +272,12 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         negotiated = sub_response.media_type or EITHER
-        if isinstance(response_data, dict) and "data" not in response_data:  # a request error
+        unavailable = retry_after(response_data) if isinstance(response_data, dict) else None
+        if unavailable is not None:  # API.md "Errors": 503, graphql-response+json, Retry-After
+            media_type = GRAPHQL_RESPONSE_JSON
+            response.status_code = 503
+            response.headers["retry-after"] = str(unavailable)
+        elif isinstance(response_data, dict) and "data" not in response_data:  # a request error
             media_type = error_media_type(negotiated)
             response.status_code = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
         else:

@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app import view
+from app.errors import ServiceUnavailable
 from app.logs import RequestIdFilter
 from app.main import create_app
 from app.request_id import current_request_id
@@ -272,6 +274,20 @@ async def test_post_body_that_is_not_json_is_415(
         pytest.param('{"qeury": "{ __typename }"}', id="misspelt-query"),
         pytest.param('{"query": 1}', id="query-not-a-string"),
         pytest.param('{"query": "{ __typename }", "variables": [7]}', id="variables-not-a-map"),
+        pytest.param("null", id="null"),
+        pytest.param("123", id="number"),
+        pytest.param('"x"', id="string"),
+        pytest.param("[]", id="batch"),
+        pytest.param('{"query": "{ __typename }", "operationName": 1}', id="name-not-a-string"),
+        pytest.param('{"query": "{ __typename }", "extensions": "x"}', id="extensions-not-a-map"),
+        pytest.param('{"query": "{ a }", "variables": {"s": "a\\ud800b"}}', id="lone-surrogate"),
+        pytest.param(
+            '{"query": "{ a }", "variables": {"v": ' + "[" * 1000 + "]" * 1000 + "}}",
+            id="nested-1000",
+        ),
+        pytest.param(
+            '{"query": "{ a }", "variables": {"v": ' + "[" * 65 + "]" * 65 + "}}", id="nested-65"
+        ),
     ],
 )
 @pytest.mark.parametrize(
@@ -283,10 +299,61 @@ async def test_request_that_is_not_well_formed_is_400(
 ) -> None:
     headers = {**accept, "content-type": "application/json"}
     response = await http.post("/graphql", content=body, headers=headers)
-    assert response.status_code == 400
-    assert response.headers["content-type"] == media_type
-    assert "data" not in response.json()
+    assert_request_error(response, 400, media_type, "BAD_REQUEST")
     assert response.json()["errors"][0]["message"]
+    assert response.headers["x-request-id"]
+
+
+async def test_body_that_is_not_utf8_is_400(http: httpx.AsyncClient) -> None:
+    headers = {**ACCEPT_GRAPHQL_RESPONSE, "content-type": "application/json"}
+    body = b'{"query": "{ __typename }", "variables": {"s": "\xff\xfe"}}'
+    response = await http.post("/graphql", content=body, headers=headers)
+    assert_request_error(response, 400, GRAPHQL_RESPONSE_JSON, "BAD_REQUEST")
+    assert "UTF-8" in response.json()["errors"][0]["message"]
+
+
+async def test_nesting_within_the_bound_reaches_graphql(http: httpx.AsyncClient) -> None:
+    """64 levels (the bound) are parsed; the variable is then refused by GraphQL itself."""
+    nested = "[" * 62 + "]" * 62  # the body and `variables` are two levels
+    body = '{"query": "query Q($b: Boolean!) { __typename @include(if: $b) }", '
+    body += '"variables": {"b": ' + nested + "}}"
+    headers = {**ACCEPT_GRAPHQL_RESPONSE, "content-type": "application/json"}
+    response = await http.post("/graphql", content=body, headers=headers)
+    assert_request_error(response, 400, GRAPHQL_RESPONSE_JSON, "BAD_USER_INPUT")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"query": OK, "variables": "[1]"}, id="variables-not-a-map"),
+        pytest.param({"query": OK, "variables": "{"}, id="variables-not-json"),
+        pytest.param({"query": OK, "extensions": "7"}, id="extensions-not-a-map"),
+        pytest.param({"query": OK, "variables": '{"s": "\\udc00"}'}, id="lone-surrogate"),
+        pytest.param({}, id="no-query"),
+    ],
+)
+async def test_get_that_is_not_well_formed_is_400(
+    http: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await http.get("/graphql", params=params, headers=ACCEPT_GRAPHQL_RESPONSE)
+    assert_request_error(response, 400, GRAPHQL_RESPONSE_JSON, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize(
+    ("accept", "status", "media_type"),
+    [(ACCEPT_GRAPHQL_RESPONSE, 400, GRAPHQL_RESPONSE_JSON), (ACCEPT_JSON, 200, JSON)],
+)
+async def test_several_operations_need_an_operation_name(
+    http: httpx.AsyncClient, accept: dict[str, str], status: int, media_type: str
+) -> None:
+    """GraphQL spec, GetOperation(): without `operationName` nothing runs, not the first one."""
+    document = "query A { __typename } mutation B { logout }"
+    response = await post(http, {"query": document}, accept)
+    assert_request_error(response, status, media_type, "GRAPHQL_VALIDATION_FAILED")
+    assert "operation name" in response.json()["errors"][0]["message"]
+    named = await post(http, {"query": document, "operationName": "A"}, accept)
+    assert named.status_code == 200
+    assert named.json() == {"data": {"__typename": "Query"}}
 
 
 # --- Errors and the request id -----------------------------------------------------------------
@@ -419,3 +486,73 @@ async def test_cors_refuses_other_origins(database_url: str) -> None:
         headers = {**ACCEPT_JSON, "origin": "https://evil.example"}
         actual = await post(client, {"query": OK}, headers)
         assert "access-control-allow-origin" not in actual.headers
+
+
+# --- Limits and outages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept", [ACCEPT_JSON, ACCEPT_GRAPHQL_RESPONSE, {}])
+async def test_service_unavailable_is_503_with_retry_after(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, accept: dict[str, str]
+) -> None:
+    """API.md "Errors": 503, `application/graphql-response+json` whatever was negotiated."""
+
+    async def database_down(*_args: object, **_kwargs: object) -> object:
+        raise ServiceUnavailable(retry_after=7)
+
+    monkeypatch.setattr(auth, "login", database_down)
+    variables = {"input": {"email": "ann@example.com", "password": PASSWORD}}
+    response = await post(http, {"query": LOGIN, "variables": variables}, accept)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
+    assert response.headers["retry-after"] == "7"
+    assert response.headers["x-request-id"]
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "retryAfter": 7}
+
+
+@pytest.mark.parametrize("accept", [ACCEPT_JSON, ACCEPT_GRAPHQL_RESPONSE])
+async def test_body_over_the_limit_is_413(database_url: str, accept: dict[str, str]) -> None:
+    body = json.dumps({"query": OK, "variables": {"pad": ""}}).encode()
+    limit = len(body) + 10
+    fits = json.dumps({"query": OK, "variables": {"pad": "x" * 10}}).encode()
+    over = json.dumps({"query": OK, "variables": {"pad": "x" * 11}}).encode()
+    headers = {**accept, "content-type": "application/json"}
+
+    async def chunked(data: bytes) -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 7):
+            yield data[start : start + 7]
+
+    async with client_for(database_url, max_body_bytes=limit) as client:
+        ok = await client.post("/graphql", content=fits, headers=headers)
+        assert ok.status_code == 200, ok.text
+        for content in (over, chunked(over)):  # declared, then undeclared (no Content-Length)
+            response = await client.post("/graphql", content=content, headers=headers)
+            assert response.status_code == 413
+            assert response.headers["connection"] == "close"
+            assert response.headers["x-request-id"]
+            media_type = JSON if accept == ACCEPT_JSON else GRAPHQL_RESPONSE_JSON
+            assert_request_error(response, 413, media_type, "PAYLOAD_TOO_LARGE")
+        undeclared = await client.post("/graphql", content=chunked(fits), headers=headers)
+        assert undeclared.status_code == 200
+
+
+async def test_unexpected_transport_error_is_a_logged_500_with_the_request_id(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_accept: str | None) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(view, "negotiate", broken)
+    with caplog.at_level(logging.ERROR):
+        response = await post(http, {"query": OK})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
+    [error] = response.json()["errors"]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": response.headers["x-request-id"],
+    }
+    assert any(record.exc_info for record in caplog.records)
+    assert "boom" not in response.text

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from app.schema.common import DateTime
 from app.schema.errors import ApolloErrorCodes, is_unexpected
+from app.schema.operations import RequireOperationName
 from app.schema.parser_cache import SafeParserCache
 from app.schema.root import Mutation, Query
 
@@ -52,6 +53,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         partial(ValidationCache, maxsize=CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(AddValidationRules, DEPTH_RULES),
+        RequireOperationName,
         ApolloErrorCodes,
     ]
     if not introspection:

@@ -57,7 +57,7 @@ TAGS_BY_TASK = (
         VIEWER,
     )
     .where(among(task_tags.c.task_id, IDS))
-    .order_by(func.lower(tags.c.name), tags.c.id)
+    .order_by(tags.c.name_sort, tags.c.id)
 )
 
 

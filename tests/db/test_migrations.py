@@ -5,7 +5,6 @@ shared, already-migrated test database is never touched.
 """
 
 import asyncio
-import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import CheckConstraint, Index, inspect, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import CheckConstraint, inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateIndex
 
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from app.db.base import Base
@@ -26,8 +23,6 @@ from app.db.migrate import alembic_config, downgrade, upgrade
 from tests.conftest import scratch_database_url
 
 MODEL_TABLES = set(Base.metadata.tables)
-# The one index built on an expression; SQLAlchemy cannot reflect those from SQLite.
-EXPRESSION_INDEX = "uq_tags_project_id_lower_name"
 
 
 @pytest.fixture
@@ -83,19 +78,6 @@ def differences(connection: Connection) -> tuple[list[Any], list[str]]:
     return diff, [str(warning.message) for warning in caught]
 
 
-def expression_index() -> Index:
-    (index,) = (i for i in Base.metadata.tables["tags"].indexes if i.name == EXPRESSION_INDEX)
-    return index
-
-
-def sqlite_index_sql(connection: Connection, name: str) -> str:
-    sql = connection.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"),
-        {"name": name},
-    ).scalar_one()
-    return " ".join(str(sql).split())
-
-
 def reflected_check_constraints(connection: Connection) -> dict[str, set[str]]:
     inspector = inspect(connection)
     return {
@@ -124,24 +106,13 @@ async def test_upgrade_head_creates_every_table(scratch_url: str) -> None:
     assert await run_on(scratch_url, stamped_revisions) == [head_revision(scratch_url)]
 
 
-async def test_migrated_schema_matches_the_models_exactly(
-    scratch_url: str, database_kind: str
-) -> None:
+async def test_migrated_schema_matches_the_models_exactly(scratch_url: str) -> None:
     await asyncio.to_thread(upgrade, scratch_url)
 
     diff, warned = await run_on(scratch_url, differences)
 
     assert diff == []
-    if database_kind == "sqlite":
-        # SQLite's reflection skips expression indexes, so alembic leaves exactly this
-        # one out of the comparison, and says so; it is checked from sqlite_master instead.
-        assert all(EXPRESSION_INDEX in message for message in warned), warned
-        assert {message.split(" ", 1)[0] for message in warned} == {"Skipped", "autogenerate"}
-        expected = str(CreateIndex(expression_index()).compile(dialect=sqlite.dialect()))
-        actual = await run_on(scratch_url, lambda c: sqlite_index_sql(c, EXPRESSION_INDEX))
-        assert actual == " ".join(expected.split())
-    else:
-        assert warned == []  # PostgreSQL reflects the expression index: it was compared
+    assert warned == []  # nothing was left out of the comparison
 
 
 async def test_migrated_check_constraints_match_the_models(scratch_url: str) -> None:
@@ -187,13 +158,13 @@ async def test_upgrade_creates_the_directory_of_a_new_sqlite_file(tmp_path: Path
     assert await run_on(url, table_names) == MODEL_TABLES | {"alembic_version"}
 
 
-def test_expression_index_is_the_only_one_sqlite_cannot_compare() -> None:
-    """If another expression index appears, the SQLite branch above must learn about it."""
+def test_no_index_is_built_on_an_expression() -> None:
+    """SQLite's reflection skips expression indexes, so autogenerate could not compare one:
+    case-insensitive keys are stored columns (app/db/collation.py) instead."""
     expression_indexes = {
         str(index.name)
         for table in Base.metadata.tables.values()
         for index in table.indexes
         if any(not hasattr(expression, "name") for expression in index.expressions)
     }
-    assert expression_indexes == {EXPRESSION_INDEX}
-    assert re.search(r"lower\(name\)", str(CreateIndex(expression_index()).compile()))
+    assert expression_indexes == set()

@@ -181,22 +181,32 @@ def _encode_value(kind: Kind, value: Any) -> Any:
 
 
 def _decode_value(key: SortKey, value: Any) -> Any:
-    """The column value `value` stands for in a cursor; `ValueError` if no row can have it."""
+    """The column value `value` stands for in a cursor; `ValueError` if no row can have it,
+    or if it is not exactly what `_encode_value` writes for that value."""
     if value is None and key.nullable:
         return None
     if key.kind == "int" and type(value) is int:
         low, high = key.bounds
         if low <= value <= high:
             return value
-    elif key.kind == "bytes" and isinstance(value, str) and len(value) <= 2 * SORT_KEY_BYTES:
-        return bytes.fromhex(value)  # ValueError unless an even number of hex digits
-    elif key.kind == "datetime" and isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is not None:
-            return parsed.astimezone(UTC)  # OverflowError past year 1-9999 in UTC
-    elif key.kind == "date" and isinstance(value, str):
-        return date.fromisoformat(value)
-    raise ValueError(value)
+        raise ValueError(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    decoded: Any
+    if key.kind == "bytes" and len(value) <= 2 * SORT_KEY_BYTES:
+        decoded = bytes.fromhex(value)
+    elif key.kind == "datetime":
+        decoded = datetime.fromisoformat(value)
+        if decoded.tzinfo is None:
+            raise ValueError(value)
+        decoded = decoded.astimezone(UTC)  # OverflowError past years 1-9999 in UTC
+    elif key.kind == "date":
+        decoded = date.fromisoformat(value)
+    else:
+        raise ValueError(value)
+    if _encode_value(key.kind, decoded) != value:
+        raise ValueError(value)
+    return decoded
 
 
 def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:

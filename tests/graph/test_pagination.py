@@ -7,16 +7,16 @@ Python and every page is checked exactly, forwards and backwards.
 
 import base64
 import json
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.models import members, projects, tasks
-from tests.graph.conftest import Actor, World
+from tests.graph.conftest import World
 from tests.graph.paging import (
     CONNECTION,
     MEMBER_CONNECTION,
@@ -38,7 +38,7 @@ from tests.graph.rows import (
     tag_tasks,
     task_row,
 )
-from tests.helpers import assert_error, fetch_all
+from tests.helpers import assert_error, execute_escaped, fetch_all
 
 TASK_FIELDS = {
     "CREATED_AT": "created_at",
@@ -915,27 +915,6 @@ CRAFTED: list[tuple[dict[str, str] | None, str, Any]] = [
 ]
 
 
-def escaped(actor: Actor) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
-    """`actor.execute`, but the body is JSON with every non-ASCII character escaped, so a
-    lone surrogate travels as `\\ud800`, as any JSON client may send it."""
-
-    async def execute(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        response = await actor.api.http.post(
-            "/graphql",
-            content=json.dumps({"query": query, "variables": variables}),
-            headers={
-                "content-type": "application/json",
-                "accept": "application/json",
-                "authorization": f"Bearer {actor.token}",
-            },
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    return execute
-
-
 def _crafted_cursor(values: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
 
@@ -971,19 +950,24 @@ CRAFTED_RAW: list[tuple[str, str]] = [
     + [pytest.param(None, cursor, id=what) for what, cursor in CRAFTED_RAW],
 )
 async def test_crafted_cursor_is_bad_user_input_never_a_500(
-    world: World, engine: AsyncEngine, order: dict[str, str] | None, cursor: str
+    world: World,
+    engine: AsyncEngine,
+    http: httpx.AsyncClient,
+    order: dict[str, str] | None,
+    cursor: str,
 ) -> None:
     """Every crafted cursor is refused on `after` and `before`, on the root list and a
     nested one (one statement per parent: LATERAL on PostgreSQL, a window on SQLite)."""
     await insert_spread(engine, pk_of(world.project, "Project"), world.owner.pk, 3)
-    execute = escaped(world.owner)
     for paging, argument in (
         ({"first": 2, "after": cursor}, "after"),
         ({"last": 2, "before": cursor}, "before"),
     ):
-        body = await execute(ROOT_TASKS, {**paging, "order": order})
+        variables = {**paging, "order": order}
+        body = await execute_escaped(http, ROOT_TASKS, variables, token=world.owner.token)
         assert_error(body, "BAD_USER_INPUT", field=argument)
-        body = await execute(PROJECT_TASKS, {"id": world.project, **paging, "order": order})
+        variables["id"] = world.project
+        body = await execute_escaped(http, PROJECT_TASKS, variables, token=world.owner.token)
         assert_error(body, "BAD_USER_INPUT", field=argument)
 
 

@@ -6,6 +6,7 @@ shared, already-migrated test database is never touched.
 
 import asyncio
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import CheckConstraint, inspect, text
+from sqlalchemy import CheckConstraint, bindparam, inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
-from app.db.base import Base
+from app.db.base import Base, UTCDateTime
+from app.db.collation import sort_key
 from app.db.engine import create_engine
 from app.db.migrate import alembic_config, downgrade, upgrade
 from tests.conftest import scratch_database_url
@@ -168,3 +171,72 @@ def test_no_index_is_built_on_an_expression() -> None:
         if any(not hasattr(expression, "name") for expression in index.expressions)
     }
     assert expression_indexes == set()
+
+
+async def test_0002_fills_the_keys_of_existing_rows_and_goes_back_down(scratch_url: str) -> None:
+    """Rows written before the key columns existed get them from the migration (computed
+    in Python, as the data layer does), and the downgrade keeps the rows."""
+    await asyncio.to_thread(upgrade, scratch_url, "0001")
+    now = bindparam("now", datetime(2030, 1, 1, tzinfo=UTC), type_=UTCDateTime())
+
+    def write(connection: Connection) -> None:
+        statements = [
+            "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
+            " VALUES (1, 'a@example.com', 'A', 'x', :now, :now)",
+            "INSERT INTO projects (id, name, description, is_personal, created_at, updated_at)"
+            " VALUES (1, 'ÉCOLE', NULL, false, :now, :now),"
+            " (2, 'Straße', 'Ωmega', false, :now, :now)",
+            "INSERT INTO tasks (id, project_id, created_by_id, title, description, status,"
+            " priority, version, created_at, updated_at) VALUES"
+            " (1, 1, 1, 'Äpfel', 'ЯБЛОКО', 'TODO', 2, 1, :now, :now),"
+            " (2, 2, 1, 'zeta', NULL, 'TODO', 2, 1, :now, :now)",
+            "INSERT INTO tags (id, project_id, name, created_at, updated_at)"
+            " VALUES (1, 1, 'Émoji', :now, :now), (2, 2, 'émoji', :now, :now)",
+        ]
+        for statement in statements:
+            connection.execute(text(statement).bindparams(now))
+        connection.commit()
+
+    def read(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
+        queries = {
+            "projects": "SELECT name_key, name_sort, description_key FROM projects ORDER BY id",
+            "tasks": "SELECT title_key, title_sort, description_key FROM tasks ORDER BY id",
+            "tags": "SELECT name_key, name_sort FROM tags ORDER BY id",
+        }
+        return {
+            name: [tuple(row) for row in connection.execute(text(query))]
+            for name, query in queries.items()
+        }
+
+    await run_on(scratch_url, write)
+    await asyncio.to_thread(upgrade, scratch_url)
+
+    keys = await run_on(scratch_url, read)
+    assert keys == {
+        "projects": [
+            ("école", sort_key("ÉCOLE"), None),
+            ("strasse", sort_key("Straße"), "ωmega"),
+        ],
+        "tasks": [("äpfel", sort_key("Äpfel"), "яблоко"), ("zeta", sort_key("zeta"), None)],
+        "tags": [("émoji", sort_key("Émoji")), ("émoji", sort_key("émoji"))],
+    }
+    # "Émoji" and "émoji" in two projects are fine; in one they now conflict.
+    with pytest.raises(IntegrityError):
+        await run_on(
+            scratch_url,
+            lambda c: c.execute(
+                text(
+                    "INSERT INTO tags (project_id, name, name_key, name_sort, created_at,"
+                    " updated_at) VALUES (1, 'ÉMOJI', 'émoji', :k, :now, :now)"
+                ).bindparams(now),
+                {"k": sort_key("ÉMOJI")},
+            ),
+        )
+
+    await asyncio.to_thread(downgrade, scratch_url, "0001")
+    names = await run_on(
+        scratch_url,
+        lambda c: list(c.execute(text("SELECT title FROM tasks ORDER BY id")).scalars()),
+    )
+    assert names == ["Äpfel", "zeta"]
+    assert await run_on(scratch_url, stamped_revisions) == ["0001"]

@@ -7,7 +7,8 @@ the API refuses. Lengths count characters on both SQLite and PostgreSQL.
 Text that is searched, ordered or unique ignoring case has key columns beside
 it (`*_key`: folded, `*_sort`: collation bytes; see `app/db/collation.py`).
 Inserts fill them by column default from the text in the same statement;
-updates of the text add them with `keyed()`.
+updates of the text add them with `keyed()`; reads leave the search keys out
+(`shown()`).
 """
 
 import uuid
@@ -70,6 +71,12 @@ def keyed(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
                 None if values[source] is None else column.info[DERIVE](values[source])
             )
     return result
+
+
+def shown(table: Table) -> list[Column[Any]]:
+    """The columns reads return: all but the folded search keys (as long as the text, and
+    used only in WHERE). The `*_sort` keys stay: cursors of name and title orders carry them."""
+    return [column for column in table.columns if column.info.get(DERIVE) is not fold]
 
 
 class User(Timestamps, Base):

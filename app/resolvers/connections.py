@@ -15,7 +15,7 @@ from sqlalchemy.sql import Select
 
 from app.context import Context
 from app.db.access import USER_COLUMNS, visible
-from app.db.models import members, projects, tags, task_tags, tasks, users
+from app.db.models import members, projects, shown, tags, task_tags, tasks, users
 from app.db.pagination import Ordering, Page, PageArgs, SortKey, id_key, page_of, paginate
 from app.enums import ProjectRole
 from app.resolvers.task_queries import TaskFilter, contains_text, visible_tasks
@@ -94,7 +94,7 @@ async def task_list(
 
 
 def _project_statement(viewer_id: int, search: str | None, role: ProjectRole | None) -> Select[Any]:
-    statement = visible(select(projects, members.c.role), projects.c.id, viewer_id)
+    statement = visible(select(*shown(projects), members.c.role), projects.c.id, viewer_id)
     if search:
         statement = statement.where(
             contains_text(search, projects.c.name_key, projects.c.description_key)

@@ -10,7 +10,7 @@ from sqlalchemy.sql import Select
 from app import validation
 from app.db.access import visible
 from app.db.collation import fold
-from app.db.models import task_tags, tasks
+from app.db.models import shown, task_tags, tasks
 from app.db.pagination import Ordering, SortKey, id_key
 from app.enums import TaskPriority, TaskStatus
 from app.ids import decode_id, input_id
@@ -98,6 +98,6 @@ def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnEle
 
 
 def visible_tasks(viewer_id: int, spec: TaskFilter | None) -> Select[Any]:
-    """All tasks the viewer can see that match `spec` (columns of `tasks`)."""
-    statement = visible(select(tasks), tasks.c.project_id, viewer_id)
+    """All tasks the viewer can see that match `spec` (`shown` columns of `tasks`)."""
+    statement = visible(select(*shown(tasks)), tasks.c.project_id, viewer_id)
     return statement.where(*filter_conditions(spec, viewer_id))

@@ -17,14 +17,16 @@ def decode_id(value: str, type_name: str) -> int | None:
 
 
 def decode_any_id(value: str) -> tuple[str, int] | None:
-    """`(type name, row id)` inside global id `value`; None if it is malformed."""
+    """`(type name, row id)` inside global id `value`; None if it is malformed, i.e. not
+    exactly what `encode_id` writes (base64 decoding would skip a NUL or other stray
+    characters, so `"VGFzazox\0"` would otherwise be `Task:1`)."""
     try:
         type_name, pk = from_base64(value)
     except ValueError:
         return None
     if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
         return None
-    return type_name, int(pk)
+    return (type_name, int(pk)) if encode_id(type_name, int(pk)) == value else None
 
 
 def input_id(value: str | None, type_name: str, field: str) -> int | None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.db.access import USER_COLUMNS, VIEWER, visible, visible_users
 from app.db.id_lists import among
-from app.db.models import members, projects, tags, task_tags, tasks, users
+from app.db.models import members, projects, shown, tags, task_tags, tasks, users
 from app.db.pagination import PARENT_IDS, Ordering, Page, PageArgs, page_of, paginate_per_parent
 from app.enums import ProjectRole
 
@@ -36,10 +36,12 @@ owners = aliased(members, name="owners")
 IDS = "ids"  # the list parameter of the by-id statements
 USERS_BY_ID = select(*USER_COLUMNS).where(among(users.c.id, IDS))
 PEOPLE_BY_ID = visible_users(VIEWER).where(among(users.c.id, IDS))
-PROJECTS_BY_ID = visible(select(projects, members.c.role), projects.c.id, VIEWER).where(
+PROJECTS_BY_ID = visible(select(*shown(projects), members.c.role), projects.c.id, VIEWER).where(
     among(projects.c.id, IDS)
 )
-TASKS_BY_ID = visible(select(tasks), tasks.c.project_id, VIEWER).where(among(tasks.c.id, IDS))
+TASKS_BY_ID = visible(select(*shown(tasks)), tasks.c.project_id, VIEWER).where(
+    among(tasks.c.id, IDS)
+)
 TAGS_BY_ID = visible(select(tags), tags.c.project_id, VIEWER).where(among(tags.c.id, IDS))
 OWNERS_BY_PROJECT = (
     select(*USER_COLUMNS, owners.c.project_id.label("owned_project_id"))
@@ -57,7 +59,7 @@ TAGS_BY_TASK = (
         VIEWER,
     )
     .where(among(task_tags.c.task_id, IDS))
-    .order_by(func.lower(tags.c.name), tags.c.id)
+    .order_by(tags.c.name_sort, tags.c.id)
 )
 
 

@@ -1,6 +1,9 @@
-"""Input rules from API.md "Authentication" and "Rules of the data".
+"""Input rules from API.md "Authentication", "Rules of the data" and "Limits" (text).
 
 Each function returns the normalised value or raises `BadUserInput` naming the field.
+Every text input passes `text` (through the other rules here, or directly): no
+NUL, which PostgreSQL cannot store and SQLite's LIKE cuts a pattern at, and no
+lone surrogate, which neither database driver can encode.
 """
 
 import re
@@ -11,14 +14,32 @@ from app.errors import BadUserInput
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 EMAIL_MAX = 320
+SEARCH_MAX = 200
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def text(field: str, value: str) -> str:
+    """`value` unchanged if it has no NUL character and no lone surrogate (API.md "Limits")."""
+    found = _UNSTORABLE.search(value)
+    if found is not None:
+        what = "the NUL character" if found.group() == "\x00" else "a lone surrogate"
+        raise BadUserInput(field, f"{field} must not contain {what}")
+    return value
+
+
+def search(value: str) -> str:
+    """A `search` filter: `text`, at most 200 characters (API.md "Limits")."""
+    if len(value) > SEARCH_MAX:
+        raise BadUserInput("search", f"search must be at most {SEARCH_MAX} characters long")
+    return text("search", value)
 
 
 def trimmed(field: str, value: str | None, *, max_length: int, min_length: int = 1) -> str:
     """`value` without surrounding white space, `min_length`-`max_length` characters long."""
     if value is None:
         raise BadUserInput(field, f"{field} cannot be null")
-    result = value.strip()
+    result = text(field, value).strip()
     if not min_length <= len(result) <= max_length:
         msg = f"{field} must be {min_length}-{max_length} characters long"
         raise BadUserInput(field, msg)
@@ -27,7 +48,7 @@ def trimmed(field: str, value: str | None, *, max_length: int, min_length: int =
 
 def email(field: str, value: str) -> str:
     """Trimmed, lower-cased and syntactically valid email address (no DNS look-up)."""
-    candidate = value.strip().lower()
+    candidate = text(field, value).strip().lower()
     if len(candidate) > EMAIL_MAX:
         raise BadUserInput(field, "email is too long")
     try:
@@ -36,20 +57,22 @@ def email(field: str, value: str) -> str:
         raise BadUserInput(field, f"email is not valid: {error}") from None
 
 
-def normalised_email(value: str) -> str | None:
+def normalised_email(field: str, value: str) -> str | None:
     """`value` normalised exactly as `email` does it, or None if it is not a valid address.
 
     For look-ups (login), so an address matches however it was typed at signup.
+    Text no address can hold (`text`) is still `BadUserInput`.
     """
+    text(field, value)
     try:
-        return email("email", value)
+        return email(field, value)
     except BadUserInput:
         return None
 
 
 def password(field: str, value: str) -> str:
     """`value` unchanged if it is 8-128 characters long."""
-    if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
+    if not PASSWORD_MIN <= len(text(field, value)) <= PASSWORD_MAX:
         msg = f"password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters long"
         raise BadUserInput(field, msg)
     return value
@@ -57,7 +80,7 @@ def password(field: str, value: str) -> str:
 
 def optional_text(field: str, value: str | None, *, max_length: int) -> str | None:
     """`value` (None stays None) if it is at most `max_length` characters long."""
-    if value is not None and len(value) > max_length:
+    if value is not None and len(text(field, value)) > max_length:
         raise BadUserInput(field, f"{field} must be at most {max_length} characters long")
     return value
 
@@ -66,6 +89,6 @@ def color(field: str, value: str | None) -> str | None:
     """A `#RRGGBB` colour (hex digits in either case), or None."""
     if value is None:
         return None
-    if not _COLOR.fullmatch(value):
+    if not _COLOR.fullmatch(text(field, value)):
         raise BadUserInput(field, f"{field} must look like #RRGGBB")
     return value

@@ -1,6 +1,7 @@
 """Helpers that keep tests short: a GraphQL client and error assertions."""
 
 import itertools
+import json
 from typing import Any
 
 import httpx
@@ -118,3 +119,22 @@ async def database_text(engine: AsyncEngine) -> str:
         for value in row
     ]
     return "\n".join(values)
+
+
+async def execute_escaped(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """`GraphQLClient.execute`, but the body is JSON with every non-ASCII character escaped,
+    so a lone surrogate travels as `\\ud800`, as any JSON client may send it."""
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    body = json.dumps({"query": query, "variables": variables})
+    response = await http.post("/graphql", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result

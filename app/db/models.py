@@ -3,11 +3,18 @@
 Every foreign key cascades on delete (an assignee is set to NULL instead);
 enumerations and lengths are CHECK constraints, so the database refuses what
 the API refuses. Lengths count characters on both SQLite and PostgreSQL.
+
+Text that is searched, ordered or unique ignoring case has key columns beside
+it (`*_key`: folded, `*_sort`: collation bytes; see `app/db/collation.py`).
+Inserts fill them by column default from the text in the same statement;
+updates of the text add them with `keyed()`; reads leave the search keys out
+(`shown()`).
 """
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
@@ -17,21 +24,59 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
     Text,
     Uuid,
-    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from app.db.base import Base, BigId, Timestamps, UTCDateTime, utcnow
+from app.db.collation import fold, sort_key
+
+SOURCE, DERIVE = "key_source", "key_function"  # `Column.info` entries of a key column
 
 
 def _in(column: str, values: list[str]) -> str:
     quoted = ", ".join(f"'{value}'" for value in values)
     return f"{column} IN ({quoted})"
+
+
+def _key(
+    source: str, function: Callable[[str], Any], *, nullable: bool = False
+) -> MappedColumn[Any]:
+    """A key column holding `function(<column source>)`, filled on insert by default."""
+
+    def default(context: DefaultExecutionContext) -> Any:
+        parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+        value = parameters.get(source)
+        return None if value is None else function(value)
+
+    column_type = LargeBinary() if function is sort_key else Text()
+    return mapped_column(
+        column_type, nullable=nullable, default=default, info={SOURCE: source, DERIVE: function}
+    )
+
+
+def keyed(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` for an UPDATE of `table`, plus the key columns of the text columns among them."""
+    result = dict(values)
+    for column in table.columns:
+        source = column.info.get(SOURCE)
+        if isinstance(source, str) and source in values:
+            result[column.key] = (
+                None if values[source] is None else column.info[DERIVE](values[source])
+            )
+    return result
+
+
+def shown(table: Table) -> list[Column[Any]]:
+    """The columns reads return: all but the folded search keys (as long as the text, and
+    used only in WHERE). The `*_sort` keys stay: cursors of name and title orders carry them."""
+    return [column for column in table.columns if column.info.get(DERIVE) is not fold]
 
 
 class User(Timestamps, Base):
@@ -84,13 +129,16 @@ class Project(Timestamps, Base):
         CheckConstraint("length(description) <= 2000", name="description_length"),
         Index("ix_projects_created_at_id", "created_at", "id"),
         Index("ix_projects_updated_at_id", "updated_at", "id"),
-        Index("ix_projects_name_id", "name", "id"),
+        Index("ix_projects_name_sort_id", "name_sort", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     is_personal: Mapped[bool] = mapped_column(Boolean, default=False)
+    name_key: Mapped[str] = _key("name", fold)
+    name_sort: Mapped[bytes] = _key("name", sort_key)
+    description_key: Mapped[str | None] = _key("description", fold, nullable=True)
 
 
 class ProjectMember(Base):
@@ -130,7 +178,7 @@ class Task(Timestamps, Base):
         Index("ix_tasks_project_id_updated_at_id", "project_id", "updated_at", "id"),
         Index("ix_tasks_project_id_due_date_id", "project_id", "due_date", "id"),
         Index("ix_tasks_project_id_priority_id", "project_id", "priority", "id"),
-        Index("ix_tasks_project_id_title_id", "project_id", "title", "id"),
+        Index("ix_tasks_project_id_title_sort_id", "project_id", "title_sort", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -148,6 +196,9 @@ class Task(Timestamps, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    title_key: Mapped[str] = _key("title", fold)
+    title_sort: Mapped[bytes] = _key("title", sort_key)
+    description_key: Mapped[str | None] = _key("description", fold, nullable=True)
 
 
 class Tag(Timestamps, Base):
@@ -155,7 +206,7 @@ class Tag(Timestamps, Base):
     __table_args__ = (
         CheckConstraint("length(name) BETWEEN 1 AND 50", name="name_length"),
         CheckConstraint("color IS NULL OR (length(color) = 7 AND color LIKE '#%')", name="color"),
-        Index("uq_tags_project_id_lower_name", "project_id", text("lower(name)"), unique=True),
+        Index("uq_tags_project_id_name_key", "project_id", "name_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -164,6 +215,8 @@ class Tag(Timestamps, Base):
     )
     name: Mapped[str] = mapped_column(String(50))
     color: Mapped[str | None] = mapped_column(String(7))
+    name_key: Mapped[str] = _key("name", fold)
+    name_sort: Mapped[bytes] = _key("name", sort_key)
 
 
 # The same tables for Core statements (reads build rows, not ORM objects).

@@ -12,11 +12,10 @@ and a batch of lists, one per parent (`paginate_per_parent`).
 """
 
 import base64
-import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import (
@@ -35,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Select
 
+from app.db.collation import SORT_KEY_BYTES
 from app.db.id_lists import among
 from app.errors import BadUserInput
 
@@ -42,7 +42,8 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 PARENT_IDS = "parent_ids"  # the list parameter of `paginate_per_parent`
 
-Kind = Literal["int", "str", "datetime", "date"]
+BIGINT = (-(2**63), 2**63 - 1)  # PostgreSQL BIGINT and SQLite INTEGER alike
+Kind = Literal["int", "bytes", "datetime", "date"]
 T = TypeVar("T")
 
 
@@ -96,11 +97,21 @@ class PageArgs:
 
 @dataclass(frozen=True, slots=True)
 class SortKey:
-    """One part of an order key: a column, how its values travel in cursors, and nullability."""
+    """One part of an order key: a column, how its values travel in cursors, and nullability.
+
+    `bounds` are the values an `int` column can hold; a cursor outside them is refused.
+    `bytes` keys (collation keys, `app/db/collation.py`) travel as hex.
+    """
 
     column: ColumnElement[Any]
     kind: Kind
     nullable: bool = False
+    bounds: tuple[int, int] = BIGINT
+
+
+def id_key(column: ColumnElement[int]) -> SortKey:
+    """The tie-breaking last key of an order: a row id, positive BIGINT."""
+    return SortKey(column, "int", bounds=(1, BIGINT[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,27 +171,42 @@ class Ordering:
 
 
 def _encode_value(kind: Kind, value: Any) -> Any:
-    if value is None or kind in ("int", "str"):
+    if value is None or kind == "int":
         return value
+    if kind == "bytes":
+        assert isinstance(value, bytes)
+        return value.hex()
     assert isinstance(value, date)
     return value.isoformat()
 
 
-def _decode_value(kind: Kind, value: Any) -> Any:
-    if value is None:
+def _decode_value(key: SortKey, value: Any) -> Any:
+    """The column value `value` stands for in a cursor; `ValueError` if no row can have it,
+    or if it is not exactly what `_encode_value` writes for that value."""
+    if value is None and key.nullable:
         return None
-    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind == "str" and isinstance(value, str):
-        return value
-    if kind == "datetime" and isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
+    if key.kind == "int" and type(value) is int:
+        low, high = key.bounds
+        if low <= value <= high:
+            return value
+        raise ValueError(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    decoded: Any
+    if key.kind == "bytes" and len(value) <= 2 * SORT_KEY_BYTES:
+        decoded = bytes.fromhex(value)
+    elif key.kind == "datetime":
+        decoded = datetime.fromisoformat(value)
+        if decoded.tzinfo is None:
             raise ValueError(value)
-        return parsed
-    if kind == "date" and isinstance(value, str):
-        return date.fromisoformat(value)
-    raise ValueError(value)
+        decoded = decoded.astimezone(UTC)  # OverflowError past years 1-9999 in UTC
+    elif key.kind == "date":
+        decoded = date.fromisoformat(value)
+    else:
+        raise ValueError(value)
+    if _encode_value(key.kind, decoded) != value:
+        raise ValueError(value)
+    return decoded
 
 
 def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
@@ -191,21 +217,25 @@ def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str, ordering: Ordering, *, argument: str) -> list[Any]:
-    """Key values inside `cursor`; `BadUserInput(argument)` if it is not a cursor of this order
-    (malformed, or made for another list or order)."""
+    """Key values inside `cursor`; `BadUserInput(argument)` if it is not a cursor of this order.
+
+    Refused: anything but URL-safe base64 of a JSON list of the order's name and one
+    value per key (so cursors of another list or order too), and any value its column
+    cannot hold (a non-integer or an id outside BIGINT, a priority outside 1-4, a
+    datetime without time zone or outside years 1-9999 in UTC, a malformed date or
+    collation key, a null in a non-null key). API.md "Limits": bad input, never a 500.
+    """
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        data = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
+        raw = json.loads(data.decode("utf-8"))
         if not isinstance(raw, list) or len(raw) != len(ordering.keys) + 1:
             raise ValueError(cursor)
         name, *keys = raw
         if name != ordering.name:
             raise ValueError(cursor)
-        values = [_decode_value(k.kind, v) for k, v in zip(ordering.keys, keys, strict=True)]
-        if any(v is None and not k.nullable for k, v in zip(ordering.keys, values, strict=True)):
-            raise ValueError(cursor)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return [_decode_value(k, v) for k, v in zip(ordering.keys, keys, strict=True)]
+    except (ValueError, OverflowError, RecursionError):
         raise BadUserInput(argument, f"{argument} is not a valid cursor for this order") from None
-    return values
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,8 @@ async def login(ctx: Context, *, email: str, password: str) -> AuthResult:
     A wrong password and an unknown email both raise `Unauthenticated`
     ("Invalid email or password") after the same Argon2 work.
     """
-    normalised = validation.normalised_email(email)
+    normalised = validation.normalised_email("email", email)
+    validation.text("password", password)
     async with ctx.transaction() as session:
         user = None
         if normalised is not None:  # an invalid address cannot be registered
@@ -186,7 +187,7 @@ async def refresh(ctx: Context, *, refresh_token: str) -> AuthResult:
     revoked session. A retired token revokes its session first (reuse detection,
     RFC 9700 §4.14.2), and that revocation is committed before the error.
     """
-    token_hash = hash_refresh_token(refresh_token)
+    token_hash = hash_refresh_token(validation.text("refreshToken", refresh_token))
     now = utcnow()
     async with ctx.transaction() as session:
         session_id = (

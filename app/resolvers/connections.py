@@ -15,8 +15,8 @@ from sqlalchemy.sql import Select
 
 from app.context import Context
 from app.db.access import USER_COLUMNS, visible
-from app.db.models import members, projects, tags, task_tags, tasks, users
-from app.db.pagination import Ordering, Page, PageArgs, SortKey, page_of, paginate
+from app.db.models import members, projects, shown, tags, task_tags, tasks, users
+from app.db.pagination import Ordering, Page, PageArgs, SortKey, id_key, page_of, paginate
 from app.enums import ProjectRole
 from app.resolvers.task_queries import TaskFilter, contains_text, visible_tasks
 
@@ -29,16 +29,16 @@ roster = aliased(members, name="roster")
 PROJECT_ORDER_KEYS: dict[str, SortKey] = {
     "CREATED_AT": SortKey(projects.c.created_at, "datetime"),
     "UPDATED_AT": SortKey(projects.c.updated_at, "datetime"),
-    "NAME": SortKey(projects.c.name, "str"),
+    "NAME": SortKey(projects.c.name_sort, "bytes"),
 }
 TAG_ORDERING = Ordering(
     name="Tag:NAME:ASC",
-    keys=(SortKey(tags.c.name, "str"), SortKey(tags.c.id, "int")),
+    keys=(SortKey(tags.c.name_sort, "bytes"), id_key(tags.c.id)),
     descending=False,
 )
 MEMBER_ORDERING = Ordering(
     name="ProjectMember:ADDED_AT:ASC",
-    keys=(SortKey(roster.c.added_at, "datetime"), SortKey(roster.c.user_id, "int")),
+    keys=(SortKey(roster.c.added_at, "datetime"), id_key(roster.c.user_id)),
     descending=False,
 )
 
@@ -47,7 +47,7 @@ def project_ordering(field: str = "CREATED_AT", direction: str = "DESC") -> Orde
     """Order by `field` (a `ProjectOrderField` name) then id, both in `direction`."""
     return Ordering(
         name=f"Project:{field}:{direction}",
-        keys=(PROJECT_ORDER_KEYS[field], SortKey(projects.c.id, "int")),
+        keys=(PROJECT_ORDER_KEYS[field], id_key(projects.c.id)),
         descending=direction == "DESC",
     )
 
@@ -94,9 +94,11 @@ async def task_list(
 
 
 def _project_statement(viewer_id: int, search: str | None, role: ProjectRole | None) -> Select[Any]:
-    statement = visible(select(projects, members.c.role), projects.c.id, viewer_id)
+    statement = visible(select(*shown(projects), members.c.role), projects.c.id, viewer_id)
     if search:
-        statement = statement.where(contains_text(search, projects.c.name, projects.c.description))
+        statement = statement.where(
+            contains_text(search, projects.c.name_key, projects.c.description_key)
+        )
     if role is not None:
         statement = statement.where(members.c.role == role.value)
     return statement

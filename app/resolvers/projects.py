@@ -14,7 +14,7 @@ from app import validation
 from app.context import Context
 from app.db.access import authorize_project, refuse, visible
 from app.db.base import utcnow
-from app.db.models import members, projects, tasks, users
+from app.db.models import keyed, members, projects, tasks, users
 from app.enums import ProjectRole
 from app.errors import Conflict, NotFound
 
@@ -65,7 +65,9 @@ async def update_project(
         assert project_id is not None
         if values:
             await session.execute(
-                update(projects).where(projects.c.id == project_id).values(**values)
+                update(projects)
+                .where(projects.c.id == project_id)
+                .values(**keyed(projects, values))
             )
         return await _reload(ctx, viewer.id, project_id)
 
@@ -118,7 +120,7 @@ async def add_member(
                 kind="Project",
                 object_id=project.id,
             )
-        address = validation.normalised_email(email)
+        address = validation.normalised_email("email", email)
         user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
         if user_id is None:
             raise NotFound("No user with that email")

@@ -1,7 +1,7 @@
 """Tag mutations: create, update, delete (`MEMBER` or `OWNER` of the tag's project).
 
 Names are 1-50 characters after trimming and unique per project ignoring case
-(`Conflict`, enforced by a unique index on `lower(name)`); colours are `#RRGGBB`
+(`Conflict`, enforced by a unique index on the folded name, `name_key`); colours are `#RRGGBB`
 or null. Each function is one transaction and returns the tag row.
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app import validation
 from app.context import Context
 from app.db.access import authorize, authorize_project
-from app.db.models import tags
+from app.db.models import keyed, tags
 from app.enums import ProjectRole
 from app.errors import Conflict
 
@@ -68,7 +68,9 @@ async def update_tag(ctx: Context, *, tag_id: int | None, changes: dict[str, Any
                 kind="Tag",
             )
             if values:
-                await session.execute(update(tags).where(tags.c.id == tag.id).values(**values))
+                await session.execute(
+                    update(tags).where(tags.c.id == tag.id).values(**keyed(tags, values))
+                )
             return await _reload(ctx, tag.id)
     except IntegrityError:
         raise Conflict(DUPLICATE) from None

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
+from app import validation
 from app.db.access import visible
-from app.db.models import task_tags, tasks
-from app.db.pagination import Ordering, SortKey
+from app.db.collation import fold
+from app.db.models import shown, task_tags, tasks
+from app.db.pagination import Ordering, SortKey, id_key
 from app.enums import TaskPriority, TaskStatus
 from app.ids import decode_id, input_id
 
@@ -17,8 +19,8 @@ TASK_ORDER_KEYS: dict[str, SortKey] = {
     "CREATED_AT": SortKey(tasks.c.created_at, "datetime"),
     "UPDATED_AT": SortKey(tasks.c.updated_at, "datetime"),
     "DUE_DATE": SortKey(tasks.c.due_date, "date", nullable=True),
-    "PRIORITY": SortKey(tasks.c.priority, "int"),
-    "TITLE": SortKey(tasks.c.title, "str"),
+    "PRIORITY": SortKey(tasks.c.priority, "int", bounds=(1, 4)),
+    "TITLE": SortKey(tasks.c.title_sort, "bytes"),
 }
 
 
@@ -26,7 +28,7 @@ def task_ordering(field: str = "CREATED_AT", direction: str = "DESC") -> Orderin
     """Order by `field` (a `TaskOrderField` name) then id, both in `direction`."""
     return Ordering(
         name=f"Task:{field}:{direction}",
-        keys=(TASK_ORDER_KEYS[field], SortKey(tasks.c.id, "int")),
+        keys=(TASK_ORDER_KEYS[field], id_key(tasks.c.id)),
         descending=direction == "DESC",
     )
 
@@ -47,13 +49,16 @@ class TaskFilter:
     due_after: date | None = None
 
 
-def contains_text(text: str, *columns: ColumnElement[str | None]) -> ColumnElement[bool]:
-    """Any of `columns` contains `text`, ignoring case; `%`, `_` and `\\` match literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def contains_text(search: str, *keys: ColumnElement[str | None]) -> ColumnElement[bool]:
+    """Any of the folded `keys` columns contains `search` ignoring case in every script
+    (API.md `TaskFilter.search`); `%`, `_` and `\\` match literally.
+
+    Raises `BadUserInput` on `search` for text the rules refuse (`validation.search`).
+    """
+    needle = fold(validation.search(search))
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
-    return or_(
-        *(func.lower(func.coalesce(column, "")).like(pattern, escape="\\") for column in columns)
-    )
+    return or_(*(key.like(pattern, escape="\\") for key in keys))
 
 
 def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnElement[bool]]:
@@ -84,7 +89,7 @@ def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnEle
         tagged = select(task_tags.c.task_id).where(task_tags.c.tag_id.in_(tag_pks))
         conditions.append(tasks.c.id.in_(tagged))
     if spec.search:
-        conditions.append(contains_text(spec.search, tasks.c.title, tasks.c.description))
+        conditions.append(contains_text(spec.search, tasks.c.title_key, tasks.c.description_key))
     if spec.due_before is not None:
         conditions.append(tasks.c.due_date <= spec.due_before)
     if spec.due_after is not None:
@@ -93,6 +98,6 @@ def filter_conditions(spec: TaskFilter | None, viewer_id: int) -> list[ColumnEle
 
 
 def visible_tasks(viewer_id: int, spec: TaskFilter | None) -> Select[Any]:
-    """All tasks the viewer can see that match `spec` (columns of `tasks`)."""
-    statement = visible(select(tasks), tasks.c.project_id, viewer_id)
+    """All tasks the viewer can see that match `spec` (`shown` columns of `tasks`)."""
+    statement = visible(select(*shown(tasks)), tasks.c.project_id, viewer_id)
     return statement.where(*filter_conditions(spec, viewer_id))

@@ -17,7 +17,7 @@ from app import validation
 from app.context import Context
 from app.db.access import authorize, authorize_project
 from app.db.base import utcnow
-from app.db.models import members, projects, tags, task_tags, tasks
+from app.db.models import keyed, members, projects, tags, task_tags, tasks
 from app.enums import ProjectRole, TaskPriority, TaskStatus
 from app.errors import BadUserInput, Conflict, NotFound
 
@@ -159,7 +159,7 @@ async def _apply(ctx: Context, task: Row[Any], values: dict[str, Any]) -> None:
     result = await ctx.session.execute(
         update(tasks)
         .where(tasks.c.id == task.id, tasks.c.version == task.version)
-        .values(**values, version=tasks.c.version + 1, updated_at=now)
+        .values(**keyed(tasks, values), version=tasks.c.version + 1, updated_at=now)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("The task was changed concurrently; reload it and try again")

@@ -55,7 +55,9 @@ def project_ordering(order: ProjectOrder | None) -> Ordering:
 @strawberry.input(description="Conditions a project must all meet.")
 class ProjectFilter:
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of name or description."
+        default=None,
+        description="Substring of name or description, ignoring case in every script; "
+        "at most 200 characters.",
     )
     role: ProjectRole | None = strawberry.field(
         default=None, description="Projects where the viewer has this role."

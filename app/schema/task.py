@@ -76,7 +76,9 @@ class TaskFilter:
         default=None, description="Tasks carrying any of these tags."
     )
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of title or description."
+        default=None,
+        description="Substring of title or description, ignoring case in every script; "
+        "at most 200 characters.",
     )
     due_before: date | None = strawberry.field(
         default=None, description="Tasks due on or before this day."

@@ -5,8 +5,8 @@ shared, already-migrated test database is never touched.
 """
 
 import asyncio
-import re
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +14,18 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import CheckConstraint, Index, inspect, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import CheckConstraint, bindparam, inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy.exc import IntegrityError
 
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
-from app.db.base import Base
+from app.db.base import Base, UTCDateTime
+from app.db.collation import sort_key
 from app.db.engine import create_engine
 from app.db.migrate import alembic_config, downgrade, upgrade
 from tests.conftest import scratch_database_url
 
 MODEL_TABLES = set(Base.metadata.tables)
-# The one index built on an expression; SQLAlchemy cannot reflect those from SQLite.
-EXPRESSION_INDEX = "uq_tags_project_id_lower_name"
 
 
 @pytest.fixture
@@ -83,19 +81,6 @@ def differences(connection: Connection) -> tuple[list[Any], list[str]]:
     return diff, [str(warning.message) for warning in caught]
 
 
-def expression_index() -> Index:
-    (index,) = (i for i in Base.metadata.tables["tags"].indexes if i.name == EXPRESSION_INDEX)
-    return index
-
-
-def sqlite_index_sql(connection: Connection, name: str) -> str:
-    sql = connection.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"),
-        {"name": name},
-    ).scalar_one()
-    return " ".join(str(sql).split())
-
-
 def reflected_check_constraints(connection: Connection) -> dict[str, set[str]]:
     inspector = inspect(connection)
     return {
@@ -124,24 +109,13 @@ async def test_upgrade_head_creates_every_table(scratch_url: str) -> None:
     assert await run_on(scratch_url, stamped_revisions) == [head_revision(scratch_url)]
 
 
-async def test_migrated_schema_matches_the_models_exactly(
-    scratch_url: str, database_kind: str
-) -> None:
+async def test_migrated_schema_matches_the_models_exactly(scratch_url: str) -> None:
     await asyncio.to_thread(upgrade, scratch_url)
 
     diff, warned = await run_on(scratch_url, differences)
 
     assert diff == []
-    if database_kind == "sqlite":
-        # SQLite's reflection skips expression indexes, so alembic leaves exactly this
-        # one out of the comparison, and says so; it is checked from sqlite_master instead.
-        assert all(EXPRESSION_INDEX in message for message in warned), warned
-        assert {message.split(" ", 1)[0] for message in warned} == {"Skipped", "autogenerate"}
-        expected = str(CreateIndex(expression_index()).compile(dialect=sqlite.dialect()))
-        actual = await run_on(scratch_url, lambda c: sqlite_index_sql(c, EXPRESSION_INDEX))
-        assert actual == " ".join(expected.split())
-    else:
-        assert warned == []  # PostgreSQL reflects the expression index: it was compared
+    assert warned == []  # nothing was left out of the comparison
 
 
 async def test_migrated_check_constraints_match_the_models(scratch_url: str) -> None:
@@ -187,13 +161,82 @@ async def test_upgrade_creates_the_directory_of_a_new_sqlite_file(tmp_path: Path
     assert await run_on(url, table_names) == MODEL_TABLES | {"alembic_version"}
 
 
-def test_expression_index_is_the_only_one_sqlite_cannot_compare() -> None:
-    """If another expression index appears, the SQLite branch above must learn about it."""
+def test_no_index_is_built_on_an_expression() -> None:
+    """SQLite's reflection skips expression indexes, so autogenerate could not compare one:
+    case-insensitive keys are stored columns (app/db/collation.py) instead."""
     expression_indexes = {
         str(index.name)
         for table in Base.metadata.tables.values()
         for index in table.indexes
         if any(not hasattr(expression, "name") for expression in index.expressions)
     }
-    assert expression_indexes == {EXPRESSION_INDEX}
-    assert re.search(r"lower\(name\)", str(CreateIndex(expression_index()).compile()))
+    assert expression_indexes == set()
+
+
+async def test_0002_fills_the_keys_of_existing_rows_and_goes_back_down(scratch_url: str) -> None:
+    """Rows written before the key columns existed get them from the migration (computed
+    in Python, as the data layer does), and the downgrade keeps the rows."""
+    await asyncio.to_thread(upgrade, scratch_url, "0001")
+    now = bindparam("now", datetime(2030, 1, 1, tzinfo=UTC), type_=UTCDateTime())
+
+    def write(connection: Connection) -> None:
+        statements = [
+            "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
+            " VALUES (1, 'a@example.com', 'A', 'x', :now, :now)",
+            "INSERT INTO projects (id, name, description, is_personal, created_at, updated_at)"
+            " VALUES (1, 'ÉCOLE', NULL, false, :now, :now),"
+            " (2, 'Straße', 'Ωmega', false, :now, :now)",
+            "INSERT INTO tasks (id, project_id, created_by_id, title, description, status,"
+            " priority, version, created_at, updated_at) VALUES"
+            " (1, 1, 1, 'Äpfel', 'ЯБЛОКО', 'TODO', 2, 1, :now, :now),"
+            " (2, 2, 1, 'zeta', NULL, 'TODO', 2, 1, :now, :now)",
+            "INSERT INTO tags (id, project_id, name, created_at, updated_at)"
+            " VALUES (1, 1, 'Émoji', :now, :now), (2, 2, 'émoji', :now, :now)",
+        ]
+        for statement in statements:
+            connection.execute(text(statement).bindparams(now))
+        connection.commit()
+
+    def read(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
+        queries = {
+            "projects": "SELECT name_key, name_sort, description_key FROM projects ORDER BY id",
+            "tasks": "SELECT title_key, title_sort, description_key FROM tasks ORDER BY id",
+            "tags": "SELECT name_key, name_sort FROM tags ORDER BY id",
+        }
+        return {
+            name: [tuple(row) for row in connection.execute(text(query))]
+            for name, query in queries.items()
+        }
+
+    await run_on(scratch_url, write)
+    await asyncio.to_thread(upgrade, scratch_url)
+
+    keys = await run_on(scratch_url, read)
+    assert keys == {
+        "projects": [
+            ("école", sort_key("ÉCOLE"), None),
+            ("strasse", sort_key("Straße"), "ωmega"),
+        ],
+        "tasks": [("äpfel", sort_key("Äpfel"), "яблоко"), ("zeta", sort_key("zeta"), None)],
+        "tags": [("émoji", sort_key("Émoji")), ("émoji", sort_key("émoji"))],
+    }
+    # "Émoji" and "émoji" in two projects are fine; in one they now conflict.
+    with pytest.raises(IntegrityError):
+        await run_on(
+            scratch_url,
+            lambda c: c.execute(
+                text(
+                    "INSERT INTO tags (project_id, name, name_key, name_sort, created_at,"
+                    " updated_at) VALUES (1, 'ÉMOJI', 'émoji', :k, :now, :now)"
+                ).bindparams(now),
+                {"k": sort_key("ÉMOJI")},
+            ),
+        )
+
+    await asyncio.to_thread(downgrade, scratch_url, "0001")
+    names = await run_on(
+        scratch_url,
+        lambda c: list(c.execute(text("SELECT title FROM tasks ORDER BY id")).scalars()),
+    )
+    assert names == ["Äpfel", "zeta"]
+    assert await run_on(scratch_url, stamped_revisions) == ["0001"]

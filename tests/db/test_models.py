@@ -14,9 +14,12 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.db.collation import sort_key
 from app.db.models import Project, ProjectMember, Tag, Task, User, task_tags
 
 _users = itertools.count(1)
+# The unique index on the folded tag name, as PostgreSQL and SQLite name it in their errors.
+UNIQUE_TAG_NAME = r"uq_tags_project_id_name_key|tags\.project_id, tags\.name_key"
 
 
 async def add_user(connection: AsyncConnection, name: str = "Ann") -> int:
@@ -63,12 +66,53 @@ async def test_tag_names_are_unique_per_project_ignoring_case(engine: AsyncEngin
         await add_tag(connection, project_id, "Urgent")
         await add_tag(connection, other_project_id, "URGENT")  # another project: fine
 
-    with pytest.raises(IntegrityError, match="uq_tags_project_id_lower_name"):
-        async with engine.begin() as connection:
-            await add_tag(connection, project_id, "uRgEnT")
+    for name in ("uRgEnT", "urgent"):
+        with pytest.raises(IntegrityError, match=UNIQUE_TAG_NAME):
+            async with engine.begin() as connection:
+                await add_tag(connection, project_id, name)
 
     async with engine.connect() as connection:
         assert await count(connection, Tag) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Émoji", "émoji"), ("E\u0301moji", "émoji"), ("straße", "STRASSE"), ("ΣΊΣΥΦΟΣ", "σίσυφος")],
+)
+async def test_tag_names_are_unique_ignoring_case_in_every_script(
+    engine: AsyncEngine, first: str, second: str
+) -> None:
+    """API.md: "unique per project ignoring case", beyond ASCII (SQLite's lower() is ASCII only)."""
+    async with engine.begin() as connection:
+        project_id = await add_project(connection, await add_user(connection))
+        await add_tag(connection, project_id, first)
+
+    with pytest.raises(IntegrityError, match=UNIQUE_TAG_NAME):
+        async with engine.begin() as connection:
+            await add_tag(connection, project_id, second)
+
+
+async def test_key_columns_are_filled_on_insert_from_the_same_statement(
+    engine: AsyncEngine,
+) -> None:
+    """Every insert, whatever wrote it (API, seed, tests), gets the keys of its text."""
+    async with engine.begin() as connection:
+        user_id = await add_user(connection)
+        project_id = await add_project(connection, user_id, name="ÉCOLE")
+        task_id = await add_task(connection, project_id, user_id, title="Straße", description=None)
+        tag_id = await add_tag(connection, project_id, "Ωmega")
+        project = (await connection.execute(select(Project).where(Project.id == project_id))).one()
+        task = (await connection.execute(select(Task).where(Task.id == task_id))).one()
+        tag = (await connection.execute(select(Tag).where(Tag.id == tag_id))).one()
+
+    assert (project.name_key, project.name_sort) == ("école", sort_key("ÉCOLE"))
+    assert project.description_key is None
+    assert (task.title_key, task.title_sort, task.description_key) == (
+        "strasse",
+        sort_key("STRASSE"),
+        None,
+    )
+    assert (tag.name_key, tag.name_sort) == ("ωmega", sort_key("ωMEGA"))
 
 
 def _task(**values: Any) -> Callable[[AsyncConnection, int, int], Any]:

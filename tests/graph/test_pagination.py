@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,7 +38,7 @@ from tests.graph.rows import (
     tag_tasks,
     task_row,
 )
-from tests.helpers import assert_error, fetch_all
+from tests.helpers import assert_error, execute_escaped, fetch_all
 
 TASK_FIELDS = {
     "CREATED_AT": "created_at",
@@ -698,3 +699,318 @@ async def test_mixed_directions_are_refused_not_ignored(world: World, engine: As
         has_previous=True,
         total=25,
     )
+
+
+# ------------------------------------------------- Unicode-aware order (API.md "Limits")
+
+# Inserted in this order (ids ascending).
+UNICODE_TITLES = [
+    "Zeta",
+    "ÉCOLE",
+    "alpha",
+    "Äpfel",
+    "straße",
+    "Яблоко",
+    "apple",
+    "école",
+    "STRASSE",
+    "ωμέγα",
+    "Apfel",
+    "яблоко",
+    "zèbre",
+    "9 items",
+    "10 items",
+]
+# Ascending, as a person sorting by hand: case ignored in every script, an accented letter
+# right after its base letter, digits before letters, Latin before Greek before Cyrillic.
+# Titles equal ignoring case ("ÉCOLE"/"école", "straße"/"STRASSE") tie, broken by id.
+TITLE_ORDER = [
+    "10 items",
+    "9 items",
+    "alpha",
+    "Apfel",
+    "Äpfel",
+    "apple",
+    "ÉCOLE",
+    "école",
+    "straße",
+    "STRASSE",
+    "zèbre",
+    "Zeta",
+    "ωμέγα",
+    "Яблоко",
+    "яблоко",
+]
+
+
+async def _unicode_tasks(world: World, engine: AsyncEngine) -> dict[str, str]:
+    """The tasks of `UNICODE_TITLES` in the shared project: title -> global id."""
+    project = pk_of(world.project, "Project")
+    ids = await insert_tasks(
+        engine, [task_row(project, world.owner.pk, title=title) for title in UNICODE_TITLES]
+    )
+    return {title: gid("Task", pk) for title, pk in zip(UNICODE_TITLES, ids, strict=True)}
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_title_order_ignores_case_in_every_script_and_pages_with_cursors(
+    world: World, engine: AsyncEngine, direction: str
+) -> None:
+    ids = await _unicode_tasks(world, engine)
+    titles = TITLE_ORDER if direction == "ASC" else TITLE_ORDER[::-1]
+    expected = [ids[title] for title in titles]
+    order = order_of("TITLE", direction)
+
+    root = root_fetcher(world.owner.execute, ROOT_TASKS, "tasks", order)
+    await walk_forward(root, expected, 4)
+    await walk_backward(root, expected, 4)
+
+    async def nested(paging: dict[str, Any]) -> dict[str, Any]:
+        body = await world.owner.execute(
+            PROJECT_TASKS, {"id": world.project, "order": order, **paging}
+        )
+        assert "errors" not in body, body
+        connection: dict[str, Any] = body["data"]["project"]["tasks"]
+        return connection
+
+    await walk_forward(nested, expected, 4)
+    await walk_backward(nested, expected, 4)
+
+
+async def test_a_renamed_task_moves_in_title_order(world: World, engine: AsyncEngine) -> None:
+    """The order key follows `updateTask`, not only inserts."""
+    ids = await _unicode_tasks(world, engine)
+    body = await world.owner.execute(
+        'mutation($id: ID!) { updateTask(id: $id, input: {title: "ÀB"}) { id } }',
+        {"id": ids["Zeta"]},
+    )
+    assert "errors" not in body, body
+    titles = [title for title in TITLE_ORDER if title != "Zeta"]
+    expected = [ids[t] for t in titles[:2]] + [ids["Zeta"]] + [ids[t] for t in titles[2:]]
+    fetch = root_fetcher(world.owner.execute, ROOT_TASKS, "tasks", order_of("TITLE", "ASC"))
+    await walk_forward(fetch, expected, 5)
+
+
+async def test_project_name_order_ignores_case_in_every_script(
+    world: World, engine: AsyncEngine
+) -> None:
+    names = ["zoo", "Äpfel", "ÉCOLE", "apple", "ecole", "Ωmega", "Яблоко"]
+    for name in names:
+        await insert_project(engine, name=name, owner=world.owner.pk)
+    expected = ["Äpfel", "apple", "ecole", "ÉCOLE", "Personal", "Shared", "zoo", "Ωmega", "Яблоко"]
+    for direction, want in (("ASC", expected), ("DESC", expected[::-1])):
+        body = await world.owner.execute(
+            "query($order: ProjectOrder) { projects(orderBy: $order) { nodes { name } } }",
+            {"order": order_of("NAME", direction)},
+        )
+        assert "errors" not in body, body
+        assert [node["name"] for node in body["data"]["projects"]["nodes"]] == want
+
+    # A rename moves the project: the key follows `updateProject`.
+    body = await world.owner.execute(
+        'mutation($id: ID!) { updateProject(id: $id, input: {name: "ÆON"}) { id } }',
+        {"id": world.project},
+    )
+    assert "errors" not in body, body
+    body = await world.owner.execute(
+        "{ projects(orderBy: {field: NAME, direction: ASC}, first: 3) { nodes { name } } }"
+    )
+    assert [node["name"] for node in body["data"]["projects"]["nodes"]] == [
+        "ÆON",
+        "Äpfel",
+        "apple",
+    ]
+
+
+async def test_tags_are_listed_by_name_ignoring_case_in_every_script(
+    world: World, engine: AsyncEngine
+) -> None:
+    project = pk_of(world.project, "Project")
+    names = ["zeta", "Émoji", "alpha", "Beta", "ébène", "Ωmega"]
+    tag_pks = await insert_tags(engine, project, names)
+    (task,) = await insert_tasks(engine, [task_row(project, world.owner.pk)])
+    await tag_tasks(engine, [(task, tag) for tag in tag_pks])
+    expected = ["alpha", "Beta", "ébène", "Émoji", "zeta", "Ωmega"]
+    body = await world.owner.execute(
+        """query($id: ID!, $task: ID!) {
+          project(id: $id) { tags { nodes { name } } }
+          task(id: $task) { tags { name } } }""",
+        {"id": world.project, "task": gid("Task", task)},
+    )
+    assert "errors" not in body, body
+    assert [tag["name"] for tag in body["data"]["project"]["tags"]["nodes"]] == expected
+    assert [tag["name"] for tag in body["data"]["task"]["tags"]] == expected
+
+
+# ---------------------------------------------- crafted cursors (API.md "Limits", cursors)
+
+TASK_CREATED = "Task:CREATED_AT:DESC"
+NOW_TEXT = "2030-01-01T00:00:00+00:00"
+# (order the cursor claims, what it is for, the JSON list inside it); every one decodes as
+# base64 and JSON, names the right order and is refused only for a value no row can have.
+CRAFTED: list[tuple[dict[str, str] | None, str, Any]] = [
+    (None, "id beyond BIGINT", [TASK_CREATED, NOW_TEXT, 10**30]),
+    (None, "id just beyond BIGINT", [TASK_CREATED, NOW_TEXT, 2**63]),
+    (None, "negative id", [TASK_CREATED, NOW_TEXT, -1]),
+    (None, "id zero", [TASK_CREATED, NOW_TEXT, 0]),
+    (None, "fractional id", [TASK_CREATED, NOW_TEXT, 1.5]),
+    (None, "id as a string", [TASK_CREATED, NOW_TEXT, "1"]),
+    (None, "id as a list", [TASK_CREATED, NOW_TEXT, [1]]),
+    (None, "id as an object", [TASK_CREATED, NOW_TEXT, {"id": 1}]),
+    (None, "id null", [TASK_CREATED, NOW_TEXT, None]),
+    (None, "datetime without zone", [TASK_CREATED, "2030-01-01T00:00:00", 1]),
+    (None, "datetime garbage", [TASK_CREATED, "yesterday", 1]),
+    (None, "datetime month 13", [TASK_CREATED, "2030-13-01T00:00:00+00:00", 1]),
+    (None, "datetime before year 1 in UTC", [TASK_CREATED, "0001-01-01T00:00:00+01:00", 1]),
+    (None, "datetime after 9999 in UTC", [TASK_CREATED, "9999-12-31T23:59:59-01:00", 1]),
+    (None, "datetime as a number", [TASK_CREATED, 1893456000, 1]),
+    (None, "datetime nested", [TASK_CREATED, [[NOW_TEXT]], 1]),
+    (None, "datetime null", [TASK_CREATED, None, 1]),
+    (None, "datetime with NUL", [TASK_CREATED, "2030-01-01T00:00:00\u0000+00:00", 1]),
+    (None, "datetime with a lone surrogate", [TASK_CREATED, "2030-01-01T00:00:00\ud800", 1]),
+    (None, "too few parts", [TASK_CREATED, NOW_TEXT]),
+    (None, "too many parts", [TASK_CREATED, NOW_TEXT, 1, 2]),
+    (None, "not a list", {"order": TASK_CREATED}),
+    (None, "a bare string", TASK_CREATED),
+    (None, "order name with NUL", [TASK_CREATED + "\u0000", NOW_TEXT, 1]),
+    ({"field": "PRIORITY", "direction": "ASC"}, "priority 5", ["Task:PRIORITY:ASC", 5, 1]),
+    ({"field": "PRIORITY", "direction": "ASC"}, "priority 0", ["Task:PRIORITY:ASC", 0, 1]),
+    ({"field": "PRIORITY", "direction": "ASC"}, "priority 2**40", ["Task:PRIORITY:ASC", 2**40, 1]),
+    ({"field": "PRIORITY", "direction": "ASC"}, "priority true", ["Task:PRIORITY:ASC", True, 1]),
+    (
+        {"field": "DUE_DATE", "direction": "ASC"},
+        "date 30 February",
+        ["Task:DUE_DATE:ASC", "2030-02-30", 1],
+    ),
+    ({"field": "DUE_DATE", "direction": "ASC"}, "date garbage", ["Task:DUE_DATE:ASC", "soon", 1]),
+    (
+        {"field": "DUE_DATE", "direction": "ASC"},
+        "date as a number",
+        ["Task:DUE_DATE:ASC", 20300101, 1],
+    ),
+    ({"field": "TITLE", "direction": "ASC"}, "title key not hex", ["Task:TITLE:ASC", "zz", 1]),
+    ({"field": "TITLE", "direction": "ASC"}, "title key odd length", ["Task:TITLE:ASC", "abc", 1]),
+    (
+        {"field": "TITLE", "direction": "ASC"},
+        "title key too long",
+        ["Task:TITLE:ASC", "00" * 513, 1],
+    ),
+    ({"field": "TITLE", "direction": "ASC"}, "title key as a number", ["Task:TITLE:ASC", 12, 1]),
+    (
+        {"field": "TITLE", "direction": "ASC"},
+        "title key nested",
+        ["Task:TITLE:ASC", {"a": ["00"]}, 1],
+    ),
+    ({"field": "TITLE", "direction": "ASC"}, "title key null", ["Task:TITLE:ASC", None, 1]),
+    (
+        {"field": "TITLE", "direction": "ASC"},
+        "title key with NUL",
+        ["Task:TITLE:ASC", "00\u0000", 1],
+    ),
+    (
+        {"field": "TITLE", "direction": "ASC"},
+        "title key lone surrogate",
+        ["Task:TITLE:ASC", "\udc00", 1],
+    ),
+]
+
+
+def _crafted_cursor(values: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _raw_bytes_cursor(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+VALID_CURSOR = _crafted_cursor([TASK_CREATED, NOW_TEXT, 1])
+# Cursors that are not even base64 of JSON text.
+CRAFTED_RAW: list[tuple[str, str]] = [
+    ("JSON nested 100,000 deep", _raw_bytes_cursor(b"[" * 100_000 + b"]" * 100_000)),
+    (
+        "JSON with a 5,000-digit number",
+        _raw_bytes_cursor(f'["{TASK_CREATED}", "{NOW_TEXT}", {"9" * 5000}]'.encode()),
+    ),
+    (
+        "JSON of an encoded lone surrogate",
+        _raw_bytes_cursor(b'["' + "\ud800".encode("utf-8", "surrogatepass") + b'", 1, 2]'),
+    ),
+    ("invalid UTF-8", _raw_bytes_cursor(b'["\xff\xfe", 1, 2]')),
+    ("NUL before a valid cursor", "\u0000" + VALID_CURSOR),
+    ("NUL inside a valid cursor", VALID_CURSOR[:4] + "\u0000" + VALID_CURSOR[4:]),
+    ("lone surrogate in the cursor", "\ud800" + VALID_CURSOR),
+    ("non-ASCII in the cursor", "é" + VALID_CURSOR),
+    ("padding in the middle", VALID_CURSOR[:4] + "==" + VALID_CURSOR[4:]),
+]
+
+
+async def test_crafted_cursors_are_bad_user_input_never_a_500(
+    world: World, engine: AsyncEngine, http: httpx.AsyncClient
+) -> None:
+    """Every crafted cursor is refused on `after` and `before`, on the root list and a
+    nested one (one statement per parent: LATERAL on PostgreSQL, a window on SQLite)."""
+    await insert_spread(engine, pk_of(world.project, "Project"), world.owner.pk, 3)
+    cases = [(what, order, _crafted_cursor(values)) for order, what, values in CRAFTED]
+    cases += [(what, None, cursor) for what, cursor in CRAFTED_RAW]
+    wrong: list[str] = []
+    for what, order, cursor in cases:
+        for paging, argument in (
+            ({"first": 2, "after": cursor}, "after"),
+            ({"last": 2, "before": cursor}, "before"),
+        ):
+            for query, variables in (
+                (ROOT_TASKS, {**paging, "order": order}),
+                (PROJECT_TASKS, {**paging, "order": order, "id": world.project}),
+            ):
+                body = await execute_escaped(http, query, variables, token=world.owner.token)
+                errors = body.get("errors", [])
+                codes = [(e["extensions"]["code"], e["extensions"].get("field")) for e in errors]
+                if codes != [("BAD_USER_INPUT", argument)]:
+                    wrong.append(f"{what} on {argument}: {codes}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("query", "values"),
+    [
+        (
+            "query($c: String) { projects(first: 1, after: $c,"
+            " orderBy: {field: NAME, direction: ASC}) { totalCount } }",
+            ["Project:NAME:ASC", "zz", 1],
+        ),
+        (
+            "query($c: String) { projects(last: 1, before: $c,"
+            " orderBy: {field: NAME, direction: ASC}) { totalCount } }",
+            ["Project:NAME:ASC", "00", 2**64],
+        ),
+        (
+            "query($c: String) { projects(first: 1, after: $c) { totalCount } }",
+            ["Project:CREATED_AT:DESC", "0000-01-01T00:00:00+00:00", 1],
+        ),
+    ],
+)
+async def test_crafted_project_cursors_are_bad_user_input(
+    world: World, query: str, values: list[Any]
+) -> None:
+    body = await world.owner.execute(query, {"c": _crafted_cursor(values)})
+    assert_error(body, "BAD_USER_INPUT", field="before" if "before" in query else "after")
+
+
+@pytest.mark.parametrize(
+    ("connection", "values"),
+    [
+        ("tags", ["Tag:NAME:ASC", "00", 10**30]),
+        ("tags", ["Tag:NAME:ASC", "0g", 1]),
+        ("members", ["ProjectMember:ADDED_AT:ASC", NOW_TEXT, -5]),
+        ("members", ["ProjectMember:ADDED_AT:ASC", "2030-01-01", 1]),
+    ],
+)
+async def test_crafted_nested_cursors_are_bad_user_input(
+    world: World, connection: str, values: list[Any]
+) -> None:
+    body = await world.owner.execute(
+        f"query($id: ID!, $c: String) {{ project(id: $id) {{ {connection}(after: $c)"
+        " { totalCount } } }",
+        {"id": world.project, "c": _crafted_cursor(values)},
+    )
+    assert_error(body, "BAD_USER_INPUT", field="after")

@@ -121,6 +121,22 @@ async def database_text(engine: AsyncEngine) -> str:
     return "\n".join(values)
 
 
+async def post_escaped(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    token: str | None = None,
+) -> httpx.Response:
+    """POST `query` as JSON with every non-ASCII character escaped, so a lone surrogate
+    travels as `\\ud800`, as any JSON client may send it."""
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    body = json.dumps({"query": query, "variables": variables})
+    return await http.post("/graphql", content=body, headers=headers)
+
+
 async def execute_escaped(
     http: httpx.AsyncClient,
     query: str,
@@ -128,13 +144,23 @@ async def execute_escaped(
     *,
     token: str | None = None,
 ) -> dict[str, Any]:
-    """`GraphQLClient.execute`, but the body is JSON with every non-ASCII character escaped,
-    so a lone surrogate travels as `\\ud800`, as any JSON client may send it."""
-    headers = {"content-type": "application/json", "accept": "application/json"}
-    if token is not None:
-        headers["authorization"] = f"Bearer {token}"
-    body = json.dumps({"query": query, "variables": variables})
-    response = await http.post("/graphql", content=body, headers=headers)
+    """`post_escaped`, answered 200; returns the decoded body."""
+    response = await post_escaped(http, query, variables, token=token)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def assert_bad_request(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    token: str | None = None,
+) -> None:
+    """The request is refused whole by the transport: 400 `BAD_REQUEST`, nothing run."""
+    response = await post_escaped(http, query, variables, token=token)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert "data" not in body, body
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_REQUEST"], body

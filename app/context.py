@@ -42,7 +42,7 @@ RETRY_AFTER_SECONDS = 1
 COMMIT_CHECK_SECONDS = 10.0
 COMMIT_CHECK_INTERVAL_SECONDS = 0.25
 # PostgreSQL: the id of the transaction if it wrote anything, and its fate afterwards.
-CURRENT_XID = text("SELECT pg_current_xact_id_if_assigned()::text")
+CURRENT_XID = text("SELECT CAST(pg_current_xact_id_if_assigned() AS text)::bigint")
 XACT_STATUS = text("SELECT pg_xact_status(CAST(:xid AS xid8))")
 
 
@@ -230,7 +230,7 @@ class Context:
             logger.warning("COMMIT lost its connection; transaction %s did commit", xid)
             await self._rollback()
 
-    async def _committed(self, xid: str) -> bool:
+    async def _committed(self, xid: int) -> bool:
         """Whether PostgreSQL transaction `xid` committed, asked on new connections until
         it is decided or `COMMIT_CHECK_SECONDS` pass (then False, and logged)."""
         deadline = time.monotonic() + COMMIT_CHECK_SECONDS

@@ -209,9 +209,10 @@ class Context:
         session = self.session
         try:
             with _door():
-                if self.dialect == "sqlite" and session.in_transaction():
-                    await session.commit()
-                await session.connection(execution_options={WRITE: True})
+                if self.dialect == "sqlite":
+                    if session.in_transaction():
+                        await session.commit()
+                    await session.connection(execution_options={WRITE: True})
                 yield session
                 await self._commit(session)
         except BaseException:

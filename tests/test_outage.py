@@ -71,7 +71,8 @@ class Cluster:
         command = as_postgres(
             postgres_bin("pg_ctl"), "-D", str(self.directory / "data"), "-l", str(self.log)
         )
-        subprocess.run([*command, "-o", options, "-w", *arguments], check=True, capture_output=True)
+        arguments_ = [*command, "-o", options, "-w", *arguments]
+        subprocess.run(arguments_, check=True, capture_output=True)  # noqa: S603  (our binaries)
 
     def start(self) -> None:
         self.pg_ctl("start")
@@ -88,7 +89,7 @@ def cluster() -> Iterator[Cluster]:
     initdb = as_postgres(
         postgres_bin("initdb"), "-D", str(directory / "data"), "-A", "trust", "-U", "postgres"
     )
-    subprocess.run([*initdb, "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run([*initdb, "--no-sync", "-E", "UTF8"], check=True, capture_output=True)  # noqa: S603
     cluster = Cluster(directory, free_port())
     cluster.start()
     try:

@@ -68,12 +68,14 @@ class _StatementClock:
 
 def _sqlite_connect_handler(timeout_ms: int | None) -> Any:
     def on_connect(dbapi_connection: Any, record: Any) -> None:
-        """Foreign keys on (or cascades silently do nothing), WAL, a busy timeout, and
-        the statement clock's progress handler."""
+        """Foreign keys on (or cascades silently do nothing), WAL, a busy timeout (a wait
+        for the lock is part of the statement: at most its timeout), and the statement
+        clock's progress handler."""
+        busy_timeout = min(SQLITE_BUSY_TIMEOUT_MS, timeout_ms or SQLITE_BUSY_TIMEOUT_MS)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.close()
         if timeout_ms is not None:
             clock = record.info[_CLOCK] = _StatementClock(timeout_ms)

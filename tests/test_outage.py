@@ -14,19 +14,22 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import exc, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db.engine import create_engine
+from app.context import Context
+from app.db.engine import create_engine, create_sessionmaker
 from app.db.migrate import upgrade
-from app.db.models import tasks
-from tests.conftest import TEST_SECRET
+from app.db.models import projects, tasks
+from app.errors import ServiceUnavailable
+from tests.conftest import TEST_SECRET, make_settings
 from tests.helpers import PASSWORD, SIGNUP
 from tests.servers import free_port, serve, uvicorn_command
 
@@ -67,12 +70,11 @@ class Cluster:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def pg_ctl(self, *arguments: str) -> None:
+        """Run `pg_ctl` on the cluster (waiting for it), e.g. `pg_ctl("stop", "-m", "fast")`."""
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        command = as_postgres(
-            postgres_bin("pg_ctl"), "-D", str(self.directory / "data"), "-l", str(self.log)
-        )
-        arguments_ = [*command, "-o", options, "-w", *arguments]
-        subprocess.run(arguments_, check=True, capture_output=True)  # noqa: S603  (our binaries)
+        data = str(self.directory / "data")
+        command = [postgres_bin("pg_ctl"), "-D", data, "-l", str(self.log), "-o", options, "-w"]
+        subprocess.run(as_postgres(*command, *arguments), check=True, capture_output=True)  # noqa: S603
 
     def start(self) -> None:
         self.pg_ctl("start")
@@ -81,7 +83,7 @@ class Cluster:
         self.pg_ctl("stop", "-m", "fast")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     directory = Path(tempfile.mkdtemp(prefix="tasktracker-pg-"))  # /tmp: postgres can reach it
     if os.geteuid() == 0:
@@ -188,3 +190,76 @@ async def test_stopping_postgres_under_writers_loses_no_acknowledged_write(
     assert {error["extensions"]["code"] for error in outcomes.errors} == {"SERVICE_UNAVAILABLE"}
     assert all(error["extensions"]["retryAfter"] >= 1 for error in outcomes.errors)
     assert outcomes.statuses <= {200, 503}
+
+
+# PostgreSQL's connection-level failures, one request at a time.
+
+
+@pytest.fixture
+async def cluster_engine(cluster: Cluster) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(cluster.url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def context(cluster: Cluster, cluster_engine: AsyncEngine) -> AsyncIterator[Context]:
+    settings = make_settings(cluster.url)
+    ctx = Context(settings=settings, sessionmaker=create_sessionmaker(cluster_engine), token=None)
+    yield ctx
+    await ctx.close()
+
+
+async def terminate(engine: AsyncEngine, pid: int) -> None:
+    """End a backend from another connection, as a restart or a network cut would."""
+    async with engine.connect() as other:
+        assert await other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+async def projects_named(engine: AsyncEngine, name: str) -> int:
+    async with engine.connect() as connection:
+        statement = select(func.count()).where(projects.c.name == name)
+        return int(await connection.scalar(statement) or 0)
+
+
+async def test_a_connection_lost_mid_request_is_service_unavailable_then_recovers(
+    context: Context, cluster_engine: AsyncEngine
+) -> None:
+    pid = await context.scalar(text("SELECT pg_backend_pid()"))
+    await terminate(cluster_engine, pid)
+    with pytest.raises(ServiceUnavailable):
+        await context.fetch(text("SELECT 1"))
+    assert await context.scalar(text("SELECT 1")) == 1  # a new connection
+
+
+async def test_a_commit_lost_before_it_happened_is_an_error_and_writes_nothing(
+    context: Context, cluster_engine: AsyncEngine
+) -> None:
+    async def write_then_lose_the_connection() -> None:
+        async with context.transaction() as session:
+            await session.execute(insert(projects).values(name="lost", is_personal=False))
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+            await terminate(cluster_engine, pid)
+
+    with pytest.raises(ServiceUnavailable):
+        await write_then_lose_the_connection()
+    assert await projects_named(cluster_engine, "lost") == 0
+
+
+async def test_a_commit_that_happened_but_lost_its_answer_is_acknowledged(
+    context: Context, cluster_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """COMMIT went through but its answer never came: `pg_xact_status()` says committed."""
+    session = context.session
+    commit = session.commit
+
+    async def commit_then_lose_the_answer() -> None:
+        await commit()
+        raise exc.OperationalError(
+            "COMMIT", {}, ConnectionResetError(), connection_invalidated=True
+        )
+
+    monkeypatch.setattr(session, "commit", commit_then_lose_the_answer)
+    async with context.transaction() as session:
+        await session.execute(insert(projects).values(name="kept", is_personal=False))
+    assert await projects_named(cluster_engine, "kept") == 1

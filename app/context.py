@@ -24,10 +24,18 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 
 from app.config import Settings
-from app.db.engine import WRITE, is_unavailable
+from app.db.engine import (
+    SNAPSHOT_OPTIONS,
+    SNAPSHOT_START,
+    WRITE,
+    create_engine,
+    create_sessionmaker,
+    is_unavailable,
+)
 from app.errors import ServiceUnavailable, Unauthenticated
 from app.loaders import Loaders
 from app.resolvers.auth import authenticate
@@ -108,6 +116,7 @@ class Context:
     token: str | None
     client_ip: str | None = None
     _session: AsyncSession | None = field(default=None, init=False)
+    _snapshot: AsyncSession | None = field(default=None, init=False)
     _viewer: object = field(default=_UNSET, init=False)
     _loaders: Loaders | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -153,7 +162,7 @@ class Context:
                     raise RequestFinished("the request's database session is closed")
                 try:
                     with _door():
-                        return await work(self.session)
+                        return await work(self._snapshot or self.session)
                 except ServiceUnavailable:
                     await self._rollback()  # so that the request's next reads may try again
                     raise
@@ -206,6 +215,7 @@ class Context:
         one begins with `BEGIN IMMEDIATE`: what it reads cannot change before it writes.
         An outage in the block or at COMMIT raises `ServiceUnavailable` (see the module).
         """
+        await self._end_snapshot()
         session = self.session
         try:
             with _door():
@@ -218,6 +228,42 @@ class Context:
         except BaseException:
             await self._rollback()
             raise
+
+    async def read_before_this_change(self) -> None:
+        """Serve the request's reads, until its next write transaction, from a snapshot of
+        the database as it is now, before the open transaction's changes are committed.
+
+        For an answer that shows what the caller saw before a change that takes their view
+        away (a member leaving a project). The snapshot's connection is a new one, not
+        from the pool: this transaction holds locks that other requests holding pooled
+        connections wait for, so waiting for the pool here could wait for ever.
+        """
+        engine = create_engine(
+            self.engine.url,
+            statement_timeout_ms=self.settings.statement_timeout_ms,
+            poolclass=NullPool,
+        )
+        snapshot = create_sessionmaker(engine)()
+        try:
+            with _door():
+                await snapshot.connection(execution_options=SNAPSHOT_OPTIONS[self.dialect])
+                await snapshot.execute(text(SNAPSHOT_START[self.dialect]))
+        except BaseException:
+            await snapshot.close()
+            await engine.dispose()
+            raise
+        async with self._lock:
+            self._snapshot = snapshot
+
+    async def _end_snapshot(self) -> None:
+        async with self._lock:
+            snapshot, self._snapshot = self._snapshot, None
+        if snapshot is not None:
+            with contextlib.suppress(ServiceUnavailable), _door():
+                await snapshot.close()
+            bind = snapshot.bind
+            assert isinstance(bind, AsyncEngine)
+            await bind.dispose()
 
     async def _commit(self, session: AsyncSession) -> None:
         """COMMIT; on PostgreSQL, a COMMIT whose connection was lost counts as done when
@@ -323,6 +369,7 @@ class Context:
         statements asked for from now on raise `RequestFinished` instead of reopening it.
         """
         self._closed = True
+        await self._end_snapshot()
         if self._session is not None:
             async with self._lock:
                 try:

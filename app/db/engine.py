@@ -3,6 +3,7 @@
 - SQL parameters never reach a log or an exception message (`hide_parameters`).
 - Every statement has a timeout (API.md "Limits", `STATEMENT_TIMEOUT_MS`): PostgreSQL's
   `statement_timeout`; on SQLite a progress handler interrupts a statement past it.
+- `SNAPSHOT_OPTIONS` open a read-only transaction that sees one snapshot throughout.
 - On SQLite a transaction opened with the `WRITE` execution option starts with
   `BEGIN IMMEDIATE` (SQLAlchemy's documented recipe of taking over BEGIN in a "begin"
   event): it takes the write lock first, waiting up to the busy timeout, so what it
@@ -33,6 +34,15 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 # Execution option of a session's connection: the transaction it begins will write.
 WRITE = "tasktracker_write"
+# Execution option: a read-only transaction that keeps one snapshot of the database.
+SNAPSHOT = "tasktracker_snapshot"
+# How each dialect opens such a snapshot: the connection's options, then a first statement
+# (PostgreSQL takes the snapshot at the first statement, SQLite at the first read of a table).
+SNAPSHOT_OPTIONS: dict[str, dict[str, Any]] = {
+    "postgresql": {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True},
+    "sqlite": {SNAPSHOT: True},
+}
+SNAPSHOT_START = {"postgresql": "SELECT 1", "sqlite": "SELECT count(*) FROM sqlite_master"}
 # SQLite calls the progress handler every this many virtual machine instructions.
 PROGRESS_INSTRUCTIONS = 1000
 _CLOCK = "statement_clock"  # key of a SQLite connection's `_StatementClock` in its info
@@ -104,9 +114,13 @@ def _stop_clock_on_error(context: ExceptionContext) -> None:
 
 
 def _begin_sqlite(connection: Connection) -> None:
-    """BEGIN IMMEDIATE for a transaction that will write (the `WRITE` option)."""
-    if connection.get_execution_options().get(WRITE):
+    """BEGIN IMMEDIATE for a transaction that will write (the `WRITE` option), BEGIN for
+    one that keeps a snapshot (`SNAPSHOT`); other reads run in the driver's legacy mode."""
+    options = connection.get_execution_options()
+    if options.get(WRITE):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif options.get(SNAPSHOT):
+        connection.exec_driver_sql("BEGIN")
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -143,7 +157,7 @@ def ensure_sqlite_directory(database_url: str | URL) -> None:
 
 
 def create_engine(
-    database_url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any
+    database_url: str | URL, *, statement_timeout_ms: int | None = None, **kwargs: Any
 ) -> AsyncEngine:
     """Create the async engine for `database_url` (SQLite via aiosqlite or PostgreSQL via asyncpg).
 

@@ -165,7 +165,9 @@ async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | 
 
     Removing the last owner is `Conflict`. Their tasks in the project are
     unassigned (a change to each: new version), since an assignee must be a
-    member. Returns the project as the viewer saw it before (they may have left it).
+    member. Returns the project with the viewer's role; when they leave, the rest of the
+    request reads the project as it stood just before (see `Context.read_before_this_change`),
+    so that the answer agrees with itself and shows nothing they could not see.
     """
     viewer = await ctx.require_viewer()
     needed = ProjectRole.VIEWER if user_id == viewer.id else ProjectRole.OWNER
@@ -176,6 +178,8 @@ async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | 
             raise NotFound("No such member")
         if current == ProjectRole.OWNER.value and await _owner_count(ctx, project.id) == 1:
             raise Conflict("A project must keep at least one owner")
+        if user_id == viewer.id:
+            await ctx.read_before_this_change()
         await session.execute(
             delete(members).where(members.c.project_id == project.id, members.c.user_id == user_id)
         )

@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     persisted_queries = persisted_queries_for(settings)
     # Resolve the signing key now: an unwritable ./var/ fails start-up, not the first login.
     settings.jwt_key  # noqa: B018
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, statement_timeout_ms=settings.statement_timeout_ms
+    )
     view = GraphQLView(
         create_schema(introspection=settings.introspection_enabled),
         settings=settings,

@@ -7,10 +7,12 @@ random strings of which only a SHA-256 hash is stored (RFC 9700 §4.14).
 
 import asyncio
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,6 +22,9 @@ from app.config import Settings
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "jti", "iat", "exp", "iss", "aud")  # `sid` is read below
+NUMERIC_CLAIMS = ("exp", "iat", "nbf")
+STRING_CLAIMS = ("sub", "sid", "jti", "iss", "aud")
+_DECIMAL_ID = re.compile(r"[1-9][0-9]{0,18}")  # a row id as `str(int)` writes it
 
 _hasher = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile
 # Verified against when an email is unknown, so both failures cost the same.
@@ -85,9 +90,33 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims | None:
             issuer=settings.jwt_issuer,
             options={f"require_{claim}": True for claim in REQUIRED_CLAIMS},
         )
-        return AccessClaims(user_id=int(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
+        return _typed_claims(claims)
     except (JWTError, KeyError, TypeError, ValueError):
         return None
+
+
+def _typed_claims(claims: dict[str, Any]) -> AccessClaims | None:
+    """The claims of a verified token if every registered claim has the type it is issued
+    with, else None (RFC 7519 §4.1: NumericDate numbers, string `iss`/`aud`; RFC 8725 §3.11).
+
+    python-jose converts `exp`/`iat`/`nbf` with `int()`, so `"exp": "9999999999"` would
+    pass; `int()` also reads `" 7"`, `"+7"` and non-ASCII digits as a user id. Only what
+    `create_access_token` writes is accepted: numbers (not booleans), a decimal `sub`, a
+    canonical UUID `sid`.
+    """
+    numeric = all(
+        isinstance(claims[name], int | float) and not isinstance(claims[name], bool)
+        for name in NUMERIC_CLAIMS
+        if name in claims
+    )
+    strings = all(isinstance(claims[name], str) for name in STRING_CLAIMS)
+    sub, sid = claims["sub"], claims["sid"]
+    if not (numeric and strings and _DECIMAL_ID.fullmatch(sub)):
+        return None
+    session_id = uuid.UUID(sid)
+    if str(session_id) != sid:
+        return None
+    return AccessClaims(user_id=int(sub), session_id=session_id)
 
 
 def new_refresh_token() -> str:

@@ -122,6 +122,7 @@ class GraphQLView(GraphQL[Context, None]):
             settings=self.settings,
             sessionmaker=self.sessionmaker,
             token=bearer_token(request.headers.get("authorization")),
+            client_ip=request.client.host if request.client else None,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

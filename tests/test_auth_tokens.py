@@ -80,6 +80,39 @@ FORGERIES: dict[str, Forgery] = {
 }
 
 
+def retyped(name: str, value: Any) -> Forgery:
+    """A forgery signed with the key whose claim `name` is `value`, of the wrong type."""
+    return lambda token, claims, key: sign({**claims, name: value}, key)
+
+
+# Registered claims of the wrong JSON type (RFC 7519 §4.1): each is refused on its own.
+WRONG_TYPES: dict[str, Forgery] = {
+    "exp a string": retyped("exp", "9999999999"),
+    "exp a boolean": retyped("exp", True),
+    "exp a list": retyped("exp", [9999999999]),
+    "iat a string": retyped("iat", "0"),
+    "iat a boolean": retyped("iat", False),
+    "nbf a string": retyped("nbf", "0"),
+    "nbf null": retyped("nbf", None),
+    "sub a number": lambda token, claims, key: sign({**claims, "sub": int(claims["sub"])}, key),
+    "sub not decimal": lambda token, claims, key: sign({**claims, "sub": f"+{claims['sub']}"}, key),
+    "sub non-ascii digits": lambda token, claims, key: sign(
+        {**claims, "sub": "".join(chr(0x660 + int(d)) for d in claims["sub"])}, key
+    ),
+    "sub padded": lambda token, claims, key: sign({**claims, "sub": f" {claims['sub']}"}, key),
+    "sid a number": lambda token, claims, key: sign(
+        {**claims, "sid": uuid.UUID(claims["sid"]).int}, key
+    ),
+    "sid not canonical": lambda token, claims, key: sign(
+        {**claims, "sid": uuid.UUID(claims["sid"]).hex}, key
+    ),
+    "iss a list": lambda token, claims, key: sign({**claims, "iss": [claims["iss"]]}, key),
+    "aud a number": retyped("aud", 1),
+    "aud an object": lambda token, claims, key: sign({**claims, "aud": {"a": claims["aud"]}}, key),
+}
+FORGERIES.update(WRONG_TYPES)
+
+
 async def me_with_header(http: httpx.AsyncClient, authorization: str) -> dict[str, Any]:
     """`me`, sent with a raw `Authorization` header."""
     headers = {"accept": "application/json", "authorization": authorization}

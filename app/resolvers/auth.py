@@ -152,6 +152,13 @@ async def login(ctx: Context, *, email: str, password: str) -> AuthResult:
             statement = select(User).where(User.email == normalised)
             user = (await session.execute(statement)).scalar_one_or_none()
         if not await verify_password(user.password_hash if user else None, password):
+            user_id = user.id if user else None
+            logger.info(
+                "login failed: user %s, client %s",
+                user_id,
+                ctx.client_ip,
+                extra={"user_id": user_id, "client_ip": ctx.client_ip},
+            )
             raise Unauthenticated(INVALID_CREDENTIALS)
         assert user is not None
         result = await _start_session(session, ctx.settings, user)
@@ -223,6 +230,9 @@ async def refresh(ctx: Context, *, refresh_token: str) -> AuthResult:
         )
     if reused:
         logger.warning("refresh token reuse detected; session revoked")
+    logger.info(
+        "refresh token refused: client %s", ctx.client_ip, extra={"client_ip": ctx.client_ip}
+    )
     raise Unauthenticated(INVALID_REFRESH_TOKEN)
 
 

@@ -9,6 +9,7 @@ transaction and returns the project row with the viewer's `role`.
 from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import validation
 from app.context import Context
@@ -19,6 +20,7 @@ from app.enums import ProjectRole
 from app.errors import Conflict, NotFound
 
 NAME_MAX, DESCRIPTION_MAX = 100, 2000
+ALREADY_A_MEMBER = "That user is already a member"
 
 
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
@@ -108,28 +110,32 @@ async def add_member(
     """Add the user with `email` as `role`; `OWNER` only.
 
     `Forbidden` for a personal project, `NotFound` (field-less) for an unknown
-    email, `Conflict` when they are already a member.
+    email, `Conflict` when they are already a member (also when a concurrent call
+    added them first: the membership's unique key decides).
     """
     viewer = await ctx.require_viewer()
-    async with ctx.transaction() as session:
-        project = await authorize_project(ctx.session, viewer.id, project_id, lock=True)
-        if project.is_personal:
-            raise refuse(
-                "A personal project takes no other members",
-                viewer_id=viewer.id,
-                kind="Project",
-                object_id=project.id,
+    try:
+        async with ctx.transaction() as session:
+            project = await authorize_project(ctx.session, viewer.id, project_id, lock=True)
+            if project.is_personal:
+                raise refuse(
+                    "A personal project takes no other members",
+                    viewer_id=viewer.id,
+                    kind="Project",
+                    object_id=project.id,
+                )
+            address = validation.normalised_email("email", email)
+            user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
+            if user_id is None:
+                raise NotFound("No user with that email")
+            if await _member_role(ctx, project.id, user_id) is not None:
+                raise Conflict(ALREADY_A_MEMBER)
+            await session.execute(
+                insert(members).values(project_id=project.id, user_id=user_id, role=role.value)
             )
-        address = validation.normalised_email("email", email)
-        user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
-        if user_id is None:
-            raise NotFound("No user with that email")
-        if await _member_role(ctx, project.id, user_id) is not None:
-            raise Conflict("That user is already a member")
-        await session.execute(
-            insert(members).values(project_id=project.id, user_id=user_id, role=role.value)
-        )
-        return await _reload(ctx, viewer.id, project.id)
+            return await _reload(ctx, viewer.id, project.id)
+    except IntegrityError:
+        raise Conflict(ALREADY_A_MEMBER) from None
 
 
 async def update_member(
@@ -161,7 +167,9 @@ async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | 
 
     Removing the last owner is `Conflict`. Their tasks in the project are
     unassigned (a change to each: new version), since an assignee must be a
-    member. Returns the project as the viewer saw it before (they may have left it).
+    member. Returns the project with the viewer's role; when they leave, the rest of the
+    request reads the project as it stood just before (see `Context.read_before_this_change`),
+    so that the answer agrees with itself and shows nothing they could not see.
     """
     viewer = await ctx.require_viewer()
     needed = ProjectRole.VIEWER if user_id == viewer.id else ProjectRole.OWNER
@@ -172,6 +180,8 @@ async def remove_member(ctx: Context, *, project_id: int | None, user_id: int | 
             raise NotFound("No such member")
         if current == ProjectRole.OWNER.value and await _owner_count(ctx, project.id) == 1:
             raise Conflict("A project must keep at least one owner")
+        if user_id == viewer.id:
+            await ctx.read_before_this_change()
         await session.execute(
             delete(members).where(members.c.project_id == project.id, members.c.user_id == user_id)
         )

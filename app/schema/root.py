@@ -77,7 +77,12 @@ class Mutation:
     )
     remove_project_member: project_fields.Project = strawberry.mutation(
         resolver=project_fields.remove_project_member,
-        description="Remove a member (OWNER), or leave (any member); never the last owner.",
+        description=(
+            "Remove a member (OWNER), or leave (any member); never the last owner. The"
+            " answer is the project after the removal; when you leave, it is the project"
+            " as it stood just before you left (you among its members, `viewerRole` your"
+            " role then), since you can no longer see it."
+        ),
     )
     create_task: task_fields.Task = strawberry.mutation(
         resolver=task_fields.create_task, description="Create a task (MEMBER)."

@@ -40,7 +40,7 @@ CREATE = "mutation($t: String!) { createTask(input: {title: $t}) { id } }"
 async def post(
     http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str = ""
 ) -> dict[str, Any]:
-    """The body of a GraphQL POST; 200, or 503 once the view answers outages with it."""
+    """The body of a GraphQL POST: 503 with `Retry-After` for SERVICE_UNAVAILABLE, else 200."""
     headers = {
         "accept": "application/json",
         **({"authorization": f"Bearer {token}"} if token else {}),
@@ -48,8 +48,13 @@ async def post(
     response = await http.post(
         "/graphql", json={"query": query, "variables": variables}, headers=headers
     )
-    assert response.status_code in (200, 503), response.text
     body: dict[str, Any] = response.json()
+    codes = {error["extensions"]["code"] for error in body.get("errors", [])}
+    unavailable = "SERVICE_UNAVAILABLE" in codes
+    assert response.status_code == (503 if unavailable else 200), response.text
+    if unavailable:
+        assert response.headers["content-type"].startswith("application/graphql-response+json")
+        assert int(response.headers["retry-after"]) >= 1
     return body
 
 

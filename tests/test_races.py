@@ -108,10 +108,11 @@ async def test_owners_demoting_each_other_at_once_keep_an_owner(
         )
     )
 
-    assert all(count >= 1 for count in await owner_counts(engine, projects))
+    assert await owner_counts(engine, projects) == [1] * len(projects)
     codes = [error_codes(body) for body in bodies]
-    assert all(c in ([], ["CONFLICT"], ["FORBIDDEN"]) for c in codes), bodies
-    assert codes.count([]) == len(projects)  # one demotion per project went through
+    # One demotion per project goes through; the other owner, demoted while waiting, is
+    # refused for the role they have after the wait.
+    assert sorted(map(tuple, codes)) == [()] * len(projects) + [("FORBIDDEN",)] * len(projects)
 
 
 async def test_owners_leaving_at_once_keep_an_owner(

@@ -102,14 +102,17 @@ async def authorize(
 
     Raises `NotFound` when it is missing, malformed (None) or in a project the viewer
     is not a member of, and `Forbidden` when their role is too low. Both denials of an
-    existing object are logged at INFO. `lock` takes a row lock until the transaction ends.
+    existing object are logged at INFO. `lock` takes row locks on the object and on the
+    viewer's membership until the transaction ends: a call that waited for them checks
+    the role as it is after the wait (PostgreSQL re-reads locked rows only), so an owner
+    demoted meanwhile is refused.
     """
     project_id = table.c.id if "project_id" not in table.c else table.c.project_id
     statement = visible(select(table, members.c.role), project_id, viewer_id).where(
         table.c.id == object_id
     )
     if lock:
-        statement = statement.with_for_update(of=table)
+        statement = statement.with_for_update(of=[table, members])
     row: Row[Any] | None = None
     if object_id is not None:
         row = (await session.execute(statement)).one_or_none()

@@ -29,6 +29,7 @@ def main() -> None:
         workers=settings.workers,
         log_config=logging_config(settings),  # applied again in each worker process
         server_header=False,
+        proxy_headers=False,  # create_app applies FORWARDED_ALLOW_IPS itself
     )
 
 

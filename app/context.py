@@ -9,10 +9,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
+from starlette.responses import Response
 
 from app.config import Settings
 from app.errors import Unauthenticated
 from app.loaders import Loaders
+from app.ratelimit import RateLimiter
 from app.resolvers.auth import authenticate
 from app.security import AccessClaims, decode_access_token
 
@@ -48,7 +50,10 @@ def bearer_token(authorization: str | None) -> str | None:
 class Context:
     """What every resolver gets as `info.context`.
 
-    `token` is the bearer token sent with the request, if any. The database
+    `token` is the bearer token sent with the request, if any; `client_ip` the
+    client's address (API.md "Limits"); `response` the HTTP response being built,
+    for headers (None over WebSocket); `rate_limiter` the application's counters
+    (None: no rate limits). The database
     session is opened on first use and closed by `close()`; the viewer is
     looked up once.
 
@@ -61,6 +66,9 @@ class Context:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     token: str | None
+    client_ip: str = ""
+    response: Response | None = None
+    rate_limiter: RateLimiter | None = None
     _session: AsyncSession | None = field(default=None, init=False)
     _viewer: object = field(default=_UNSET, init=False)
     _loaders: Loaders | None = field(default=None, init=False)

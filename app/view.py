@@ -35,6 +35,7 @@ from strawberry.types.execution import PreExecutionError
 
 from app.config import Settings
 from app.context import Context, bearer_token
+from app.ratelimit import RateLimiter
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -143,10 +144,12 @@ class GraphQLView(GraphQL[Context, None]):
         *,
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession],
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.settings = settings
         self.sessionmaker = sessionmaker
+        self.rate_limiter = rate_limiter
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -155,6 +158,9 @@ class GraphQLView(GraphQL[Context, None]):
             settings=self.settings,
             sessionmaker=self.sessionmaker,
             token=bearer_token(request.headers.get("authorization")),
+            client_ip=request.client.host if request.client else "",
+            response=response if isinstance(response, Response) else None,
+            rate_limiter=self.rate_limiter,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -187,7 +193,7 @@ class GraphQLView(GraphQL[Context, None]):
             message = f"Accept one of: {GRAPHQL_RESPONSE_JSON}, {JSON}"
             return self._error_response(406, message, JSON, "GRAPHQL_VALIDATION_FAILED")
         request.state.media_type = negotiated
-        context = await self.get_context(request)
+        context = await self.get_context(request, await self.get_sub_response(request))
         try:
             return await self.run(request, context=context)
         except HTTPException as error:
@@ -222,8 +228,11 @@ class GraphQLView(GraphQL[Context, None]):
         return Response(body, status, headers, media_type=f"{media_type}; charset=utf-8")
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        sub_response = await super().get_sub_response(request)
-        sub_response.media_type = request.state.media_type
+        """The request's one sub-response: the context's (for headers) is the one sent."""
+        if not hasattr(request.state, "sub_response"):
+            request.state.sub_response = await super().get_sub_response(request)
+            request.state.sub_response.media_type = request.state.media_type
+        sub_response: Response = request.state.sub_response
         return sub_response
 
     async def process_result(

@@ -57,7 +57,7 @@ async def test_aliases_in_fragments_count(api: GraphQLClient) -> None:
 
 # --- cost ------------------------------------------------------------------------------------
 
-TASK_FIELDS = len(schema._schema.type_map["Task"].fields)  # type: ignore[union-attr]
+TASK_FIELDS = len(schema._schema.type_map["Task"].fields)  # type: ignore[attr-defined]
 
 COSTS: list[tuple[str, str, dict[str, Any] | None, int]] = [
     ("the issue's example",

@@ -118,8 +118,10 @@ class RateLimiter:
         except StorageError as error:
             logger.warning("rate limits not enforced, counters unavailable: %s", error)
             return None
-        reset = max(0, math.ceil(stats.reset_time - time.time()))
-        return Budget(allowed, self._points.amount, stats.remaining, max(reset, int(not allowed)))
+        reset = math.ceil(stats.reset_time - time.time())
+        return Budget(
+            allowed, self._points.amount, stats.remaining, max(reset, 0 if allowed else 1)
+        )
 
     async def count_auth_attempts(self, client_ip: str, emails: Sequence[str | None]) -> None:
         """Count one auth attempt per entry of `emails` (None: an attempt naming no email),

@@ -179,7 +179,6 @@ class _Walk:
         return field
 
     @staticmethod
-    @staticmethod
     def _list_size(arguments: dict[str, Any], page: int | None) -> int:
         if page is not None:
             return page
@@ -189,10 +188,10 @@ class _Walk:
         return DEFAULT_LIST_SIZE
 
     def objects(
-        self, named: GraphQLCompositeType, nodes: list[FieldNode], count: int, bound: int | None
+        self, named: GraphQLCompositeType, nodes: list[FieldNode], count: int, page: int | None
     ) -> int:
         """Cost of `count` objects of type `named` with the selections of `nodes`
-        (`bound` as in `fields`)."""
+        (`page` as in `fields`)."""
         if count == 0:
             return 0
         possible = (
@@ -202,7 +201,7 @@ class _Walk:
         )
         selection_sets = [node.selection_set for node in nodes if node.selection_set]
         inner = max(
-            (self.fields(self.collect(selection_sets, t), t, count, bound) for t in possible),
+            (self.fields(self.collect(selection_sets, t), t, count, page) for t in possible),
             default=0,
         )
         return count + inner

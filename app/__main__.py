@@ -33,6 +33,7 @@ def main() -> None:
         server_header=False,
         # httptools with a read timeout and a bounded request head (app/http/protocol.py).
         http="app.http.protocol:BoundedHttpToolsProtocol",
+        proxy_headers=False,  # create_app applies FORWARDED_ALLOW_IPS itself
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
+from starlette.responses import Response
 
 from app.config import Settings
 from app.db.engine import (
@@ -38,6 +39,7 @@ from app.db.engine import (
 )
 from app.errors import ServiceUnavailable, Unauthenticated
 from app.loaders import Loaders
+from app.ratelimit import RateLimiter
 from app.resolvers.auth import authenticate
 from app.security import AccessClaims, decode_access_token
 
@@ -101,7 +103,10 @@ def bearer_token(authorization: str | None) -> str | None:
 class Context:
     """What every resolver gets as `info.context`.
 
-    `token` is the bearer token sent with the request, if any. The database
+    `token` is the bearer token sent with the request, if any; `client_ip` the
+    client's address (API.md "Limits"); `response` the HTTP response being built,
+    for headers (None over WebSocket); `rate_limiter` the application's counters
+    (None: no rate limits). The database
     session is opened on first use and closed by `close()`; the viewer is
     looked up once.
 
@@ -114,7 +119,9 @@ class Context:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     token: str | None
-    client_ip: str | None = None
+    client_ip: str = ""
+    response: Response | None = None
+    rate_limiter: RateLimiter | None = None
     _session: AsyncSession | None = field(default=None, init=False)
     _snapshot: AsyncSession | None = field(default=None, init=False)
     _viewer: object = field(default=_UNSET, init=False)

@@ -13,10 +13,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.config import Settings, load_settings
 from app.db.engine import create_engine, create_sessionmaker
 from app.http.persisted import persisted_queries_for
+from app.ratelimit import RateLimiter
 from app.request_id import RequestIdMiddleware
 from app.schema import create_schema
 from app.view import GraphQLView
@@ -70,11 +72,14 @@ async def database_answers(engine: AsyncEngine) -> bool:
     return True
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, rate_limiter: RateLimiter | None = None
+) -> Starlette:
     """Build the application for `settings` (default: from the environment).
 
-    The engine is created here and disposed of when the lifespan ends. Raises
-    `InvalidSettings` for a bad `PERSISTED_QUERIES_FILE`.
+    The engine and the rate limiter (default: one for `settings`) are created here
+    and closed when the lifespan ends. Raises `InvalidSettings` for a bad
+    `PERSISTED_QUERIES_FILE`.
     """
     settings = settings or load_settings()
     persisted_queries = persisted_queries_for(settings)
@@ -83,11 +88,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = create_engine(
         settings.database_url, statement_timeout_ms=settings.statement_timeout_ms
     )
+    limiter = rate_limiter or RateLimiter(settings)
     view = GraphQLView(
         create_schema(introspection=settings.introspection_enabled),
         settings=settings,
         sessionmaker=create_sessionmaker(engine),
         persisted_queries=persisted_queries,
+        rate_limiter=limiter,
     )
 
     async def health_db(_request: Request) -> JSONResponse:
@@ -102,8 +109,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if _abandoned_checks:  # let given-up checks finish their clean-up, briefly
             await asyncio.wait(set(_abandoned_checks), timeout=DB_CHECK_TIMEOUT_SECONDS)
         await engine.dispose()
+        await limiter.close()
 
-    middleware = [Middleware(RequestIdMiddleware)]
+    # The client IP of API.md "Limits": X-Forwarded-For only from FORWARDED_ALLOW_IPS.
+    middleware = [
+        Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips),
+        Middleware(RequestIdMiddleware),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -55,15 +55,14 @@ def email(field: str, value: str) -> str:
         raise BadUserInput(field, f"email is not valid: {error}") from None
 
 
-def normalised_email(field: str, value: str) -> str | None:
+def normalised_email(value: str) -> str | None:
     """`value` normalised exactly as `email` does it, or None if it is not a valid address.
 
-    For look-ups (login), so an address matches however it was typed at signup.
-    Text no address can hold (`text`) is still `BadUserInput`.
+    For look-ups (login, rate-limit keys), so an address matches however it was typed at
+    signup. Never raises: callers that must refuse NUL pass `value` through `text` first.
     """
-    text(field, value)
     try:
-        return email(field, value)
+        return email("email", value)
     except BadUserInput:
         return None
 

@@ -53,6 +53,7 @@ from app.http.negotiation import (
 )
 from app.http.params import BadRequest, params_from_body, params_from_query_string
 from app.http.persisted import PersistedQueries
+from app.ratelimit import RateLimiter
 from app.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -109,11 +110,13 @@ class GraphQLView(GraphQL[Context, None]):
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession],
         persisted_queries: PersistedQueries,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.persisted_queries = persisted_queries
+        self.rate_limiter = rate_limiter
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -122,7 +125,9 @@ class GraphQLView(GraphQL[Context, None]):
             settings=self.settings,
             sessionmaker=self.sessionmaker,
             token=bearer_token(request.headers.get("authorization")),
-            client_ip=request.client.host if request.client else None,
+            client_ip=request.client.host if request.client else "",
+            response=response if isinstance(response, Response) else None,
+            rate_limiter=self.rate_limiter,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -169,7 +174,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             if declared_length_over(request.scope, self.settings.max_body_bytes):
                 raise PayloadTooLarge(self.settings.max_body_bytes)
-            context = await self.get_context(request)
+            context = await self.get_context(request, await self.get_sub_response(request))
             try:
                 return await self.run(request, context=context)
             finally:
@@ -254,8 +259,11 @@ class GraphQLView(GraphQL[Context, None]):
         return Response(body, status, present, media_type=f"{media_type}; charset=utf-8")
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        sub_response = await super().get_sub_response(request)
-        sub_response.media_type = request.state.media_type
+        """The request's one sub-response: the context's (for headers) is the one sent."""
+        if not hasattr(request.state, "sub_response"):
+            request.state.sub_response = await super().get_sub_response(request)
+            request.state.sub_response.media_type = request.state.media_type
+        sub_response: Response = request.state.sub_response
         return sub_response
 
     async def process_result(

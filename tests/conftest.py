@@ -27,6 +27,13 @@ from tests.helpers import GraphQLClient
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TEST_SECRET = "test-secret-" + "x" * 40
+GENEROUS_LIMITS = {
+    "rate_limit_points_per_minute": 100_000_000,
+    "auth_attempts_per_minute": 1_000_000,
+    "auth_attempts_per_ip_per_minute": 1_000_000,
+}
+"""Rate limits no ordinary test reaches (the suite signs up and logs in a lot from one IP);
+rate-limit tests set low ones explicitly."""
 
 
 def scratch_database_url(kind: str, directory: Path) -> str:
@@ -79,11 +86,12 @@ def database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Settings for tests: no `.env`, a fixed secret, the given database."""
+    """Settings for tests: no `.env`, a fixed secret, the given database, generous rate limits."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "environment": "test",
         "jwt_secret": TEST_SECRET,
+        **GENEROUS_LIMITS,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -84,6 +84,17 @@ class GraphQLClient:
         return await self.execute(REFRESH, {"token": refresh_token})
 
 
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` without its `extensions`, once they are checked to hold exactly the operation's
+    cost (API.md "Limits": every executed response carries `extensions.cost`, at least 1)."""
+    extensions = body.get("extensions")
+    assert isinstance(extensions, dict), body
+    assert set(extensions) == {"cost"}, body
+    assert isinstance(extensions["cost"], int), body
+    assert extensions["cost"] >= 1, body
+    return {key: value for key, value in body.items() if key != "extensions"}
+
+
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 

@@ -31,6 +31,13 @@ STOP_TIMEOUT_SECONDS = 10.0
 POLL_INTERVAL_SECONDS = 0.05
 # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal it caught.
 CLEAN_EXITS = (0, -signal.SIGTERM)
+# Rate limits no test reaches (tests sign up and log in a lot from one IP), unless a
+# test's overrides set lower ones.
+GENEROUS_LIMITS_ENV = {
+    "RATE_LIMIT_POINTS_PER_MINUTE": "100000000",
+    "AUTH_ATTEMPTS_PER_MINUTE": "1000000",
+    "AUTH_ATTEMPTS_PER_IP_PER_MINUTE": "1000000",
+}
 
 # A command line, or a function from the port to listen on to the command line.
 Command = Sequence[str] | Callable[[int], Sequence[str]]
@@ -44,10 +51,12 @@ def free_port() -> int:
 
 
 def server_env(overrides: Mapping[str, str]) -> dict[str, str]:
-    """The current environment without TaskTracker settings, plus `overrides`."""
+    """The current environment without TaskTracker settings, plus generous rate limits
+    and `overrides`."""
     settings = set(Settings.model_fields)
     env = {name: value for name, value in os.environ.items() if name.lower() not in settings}
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(GENEROUS_LIMITS_ENV)
     env.update(overrides)
     return env
 
@@ -58,6 +67,7 @@ def uvicorn_command(port: int) -> list[str]:
         sys.executable,
         *("-m", "uvicorn", "app.main:create_app", "--factory"),
         *("--host", "127.0.0.1", "--port", str(port)),
+        "--no-proxy-headers",  # create_app applies FORWARDED_ALLOW_IPS itself
     ]
 
 

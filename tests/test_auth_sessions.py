@@ -143,7 +143,8 @@ async def test_only_sha256_hashes_of_refresh_tokens_are_stored(
 async def test_logout_revokes_only_the_callers_session(api: GraphQLClient) -> None:
     first = await api.signup(email="ann@example.com")
     second = await api.login("ann@example.com")
-    assert await api.execute(LOGOUT, token=first["accessToken"]) == {"data": {"logout": True}}
+    body = await api.execute(LOGOUT, token=first["accessToken"])
+    assert body == {"data": {"logout": True}, "extensions": {"cost": 1}}
 
     assert not await is_signed_in(api, first["accessToken"])
     assert_error(await api.refresh(first["refreshToken"]), "UNAUTHENTICATED")

@@ -159,14 +159,15 @@ async def test_every_access_token_has_its_own_jti(api: GraphQLClient) -> None:
 
 
 async def test_me_is_null_without_a_token(api: GraphQLClient) -> None:
-    assert await api.execute(ME) == {"data": {"me": None}}
+    assert await api.execute(ME) == {"data": {"me": None}, "extensions": {"cost": 1}}
 
 
 async def test_me_is_the_owner_of_a_valid_token(api: GraphQLClient) -> None:
     payload = await api.signup(email="ann@example.com", name="Ann")
     body = await api.execute(ME, token=payload["accessToken"])
     assert body == {
-        "data": {"me": {"id": payload["user"]["id"], "name": "Ann", "email": "ann@example.com"}}
+        "data": {"me": {"id": payload["user"]["id"], "name": "Ann", "email": "ann@example.com"}},
+        "extensions": {"cost": 1},
     }
 
 
@@ -241,4 +242,5 @@ async def test_logout_needs_a_valid_token(api: GraphQLClient) -> None:
 
 async def test_introspection_needs_no_token(api: GraphQLClient) -> None:
     body = await api.execute("{ __schema { queryType { name } } }")
-    assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    expected = {"data": {"__schema": {"queryType": {"name": "Query"}}}, "extensions": {"cost": 2}}
+    assert body == expected

@@ -29,6 +29,8 @@ ACCEPT_GRAPHQL_RESPONSE = {"accept": "application/graphql-response+json"}
 ACCEPT_JSON = {"accept": "application/json"}
 
 OK = "{ __typename }"
+OK_BODY = {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
+"""The answer to OK: every operation costs at least 1 (API.md "Limits")."""
 PARSE_ERROR = "{ __typename"
 VALIDATION_ERROR = "{ noSuchField }"
 VARIABLES_QUERY = "query Q($b: Boolean!) { __typename @include(if: $b) }"
@@ -104,7 +106,7 @@ async def test_graphql_response_json_success_is_200(http: httpx.AsyncClient) -> 
     response = await post(http, {"query": OK}, ACCEPT_GRAPHQL_RESPONSE)
     assert response.status_code == 200
     assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == OK_BODY
 
 
 @pytest.mark.parametrize(("payload", "code"), REQUEST_ERRORS)
@@ -127,7 +129,7 @@ async def test_json_success_is_200(http: httpx.AsyncClient) -> None:
     response = await post(http, {"query": OK}, ACCEPT_JSON)
     assert response.status_code == 200
     assert response.headers["content-type"] == JSON
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == OK_BODY
 
 
 @pytest.mark.parametrize(("payload", "code"), REQUEST_ERRORS)
@@ -180,7 +182,7 @@ async def test_either_type_answers_json_for_success_and_400_for_request_errors(
     response = await send({"query": OK})
     assert response.status_code == 200
     assert response.headers["content-type"] == JSON
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == OK_BODY
 
     failed = await send({"query": VALIDATION_ERROR})
     assert_request_error(failed, 400, GRAPHQL_RESPONSE_JSON, "GRAPHQL_VALIDATION_FAILED")
@@ -208,14 +210,14 @@ async def test_get_runs_a_query(http: httpx.AsyncClient) -> None:
     response = await http.get("/graphql", params={"query": OK}, headers=ACCEPT_GRAPHQL_RESPONSE)
     assert response.status_code == 200
     assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == OK_BODY
 
 
 async def test_get_takes_variables_as_json(http: httpx.AsyncClient) -> None:
     params = {"query": VARIABLES_QUERY, "variables": json.dumps({"b": True})}
     response = await http.get("/graphql", params=params, headers=ACCEPT_JSON)
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == OK_BODY
 
 
 @pytest.mark.parametrize("accept", [ACCEPT_GRAPHQL_RESPONSE, ACCEPT_JSON])
@@ -249,7 +251,7 @@ async def test_post_json_body_is_accepted_in_any_case(
     headers = {**ACCEPT_GRAPHQL_RESPONSE, "content-type": content_type}
     response = await http.post("/graphql", content=json.dumps({"query": OK}), headers=headers)
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == OK_BODY
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
@@ -435,7 +437,7 @@ async def test_graphiql_off_is_404(database_url: str) -> None:
         response = await client.get("/graphql", headers={"accept": "text/html"})
         assert response.status_code == 404
         still_served = await post(client, {"query": OK}, ACCEPT_GRAPHQL_RESPONSE)
-        assert still_served.json() == {"data": {"__typename": "Query"}}
+        assert still_served.json() == OK_BODY
 
 
 async def test_introspection_works_outside_production(http: httpx.AsyncClient) -> None:
@@ -453,7 +455,7 @@ async def test_production_disables_introspection_and_graphiql(database_url: str)
         ide = await client.get("/graphql", headers={"accept": "text/html"})
         assert ide.status_code == 404
         still_served = await post(client, {"query": OK}, ACCEPT_GRAPHQL_RESPONSE)
-        assert still_served.json() == {"data": {"__typename": "Query"}}
+        assert still_served.json() == OK_BODY
 
 
 PREFLIGHT = {

@@ -32,5 +32,5 @@ async def test_a_document_is_validated_once_then_served_from_the_cache(
     monkeypatch.setattr("strawberry.schema.schema.validate", counting_validate)
     query = f"{{ unique_{uuid.uuid4().hex}: me {{ id }} }}"  # a text no earlier test sent
     for _ in range(3):
-        assert await api.execute(query) == {"data": {query[2:41]: None}}
+        assert await api.execute(query) == {"data": {query[2:41]: None}, "extensions": {"cost": 1}}
     assert len(calls) == 1

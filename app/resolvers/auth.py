@@ -144,7 +144,7 @@ async def login(ctx: Context, *, email: str, password: str) -> AuthResult:
     A wrong password and an unknown email both raise `Unauthenticated`
     ("Invalid email or password") after the same Argon2 work.
     """
-    normalised = validation.normalised_email("email", email)
+    normalised = validation.normalised_email(validation.text("email", email))
     validation.text("password", password)
     async with ctx.transaction() as session:
         user = None

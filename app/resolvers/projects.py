@@ -124,7 +124,7 @@ async def add_member(
                     kind="Project",
                     object_id=project.id,
                 )
-            address = validation.normalised_email("email", email)
+            address = validation.normalised_email(validation.text("email", email))
             user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
             if user_id is None:
                 raise NotFound("No user with that email")

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
+    MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
@@ -18,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from app.schema.common import DateTime
+from app.schema.cost import QueryCost
 from app.schema.errors import ApolloErrorCodes, is_unexpected
 from app.schema.operations import RequireOperationName
 from app.schema.parser_cache import SafeParserCache
@@ -26,11 +28,16 @@ from app.schema.root import Mutation, Query
 logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 12
+MAX_ALIASES = 30
 MAX_TOKENS = 5000
 CACHE_SIZE = 1024
-# The depth rule is built once: `QueryDepthLimiter` makes a new rule class per
-# instance, and a new class on every request would miss `ValidationCache` every time.
-DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
+# The depth and alias rules (API.md "Limits") are built once: `QueryDepthLimiter` and
+# `MaxAliasesLimiter` make a new rule class per instance, and a new class on every
+# request would miss `ValidationCache` every time.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 class TaskTrackerSchema(strawberry.Schema):
@@ -52,8 +59,9 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         partial(SafeParserCache, maxsize=CACHE_SIZE),
         partial(ValidationCache, maxsize=CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(AddValidationRules, DEPTH_RULES),
+        partial(AddValidationRules, LIMIT_RULES),
         RequireOperationName,
+        QueryCost,
         ApolloErrorCodes,
     ]
     if not introspection:

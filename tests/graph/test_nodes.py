@@ -29,6 +29,8 @@ NODE = """query($id: ID!) { node(id: $id) {
   ... on Tag { name }
 } }"""
 NODES = """query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"""
+ONE_OBJECT = {"cost": 1}
+"""`extensions` of NODE, and of NODES with no ids: at most one object (API.md "Limits")."""
 
 
 def raw_id(text: str) -> str:
@@ -74,7 +76,7 @@ async def test_node_returns_each_type(world: World, engine: AsyncEngine) -> None
     }
     for name, node in expected.items():
         body = await world.owner.execute(NODE, {"id": objects[name]})
-        assert body == {"data": {"node": node}}, name
+        assert body == {"data": {"node": node}, "extensions": ONE_OBJECT}, name
 
 
 INVALID_IDS = [
@@ -97,7 +99,8 @@ INVALID_IDS = [
 
 @pytest.mark.parametrize("node_id", INVALID_IDS)
 async def test_node_is_null_for_malformed_and_missing_ids(world: World, node_id: str) -> None:
-    assert await world.owner.execute(NODE, {"id": node_id}) == {"data": {"node": None}}
+    body = await world.owner.execute(NODE, {"id": node_id})
+    assert body == {"data": {"node": None}, "extensions": ONE_OBJECT}
 
 
 @pytest.mark.parametrize("name", ["hidden_task", "hidden_tag", "hidden_project", "hidden_user"])
@@ -105,7 +108,8 @@ async def test_node_is_null_for_hidden_objects(
     world: World, engine: AsyncEngine, name: str
 ) -> None:
     objects = await _objects(world, engine)
-    assert await world.owner.execute(NODE, {"id": objects[name]}) == {"data": {"node": None}}
+    body = await world.owner.execute(NODE, {"id": objects[name]})
+    assert body == {"data": {"node": None}, "extensions": ONE_OBJECT}
     body = await world.stranger.execute(NODE, {"id": objects[name]})
     assert body["data"]["node"]["id"] == objects[name]  # visible to the stranger
 
@@ -128,7 +132,8 @@ async def test_typed_lookups_refuse_ids_of_other_types(world: World, engine: Asy
             "task": {"id": objects["task"]},
             "tag": {"id": objects["tag"]},
             "project": {"id": objects["project"]},
-        }
+        },
+        "extensions": {"cost": 6},
     }
 
 
@@ -162,7 +167,8 @@ async def test_nodes_keeps_order_with_null_for_missing_hidden_and_malformed(
     assert body["data"]["nodes"] == [
         {"__typename": typed[i], "id": i} if i in typed else None for i in ids
     ]
-    assert (await world.owner.execute(NODES, {"ids": []})) == {"data": {"nodes": []}}
+    body = await world.owner.execute(NODES, {"ids": []})
+    assert body == {"data": {"nodes": []}, "extensions": ONE_OBJECT}
 
 
 async def test_nodes_takes_at_most_100_ids(world: World) -> None:

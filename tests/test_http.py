@@ -355,7 +355,7 @@ async def test_several_operations_need_an_operation_name(
     assert "operation name" in response.json()["errors"][0]["message"]
     named = await post(http, {"query": document, "operationName": "A"}, accept)
     assert named.status_code == 200
-    assert named.json() == {"data": {"__typename": "Query"}}
+    assert named.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
 
 
 # --- Errors and the request id -----------------------------------------------------------------

@@ -146,10 +146,10 @@ async def test_document_registers_under_its_hash_over_post_and_get(http: httpx.A
     query = "query Registered { __typename }"
     sha = hashlib.sha256(query.encode()).hexdigest()
     first = await http.post("/graphql", json=apq(sha, query), headers=ACCEPT)
-    assert first.json() == {"data": {"__typename": "Query"}}
+    assert first.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
     extensions = json.dumps(apq(sha)["extensions"])
     again = await http.get("/graphql", params={"extensions": extensions}, headers=ACCEPT)
-    assert again.json() == {"data": {"__typename": "Query"}}
+    assert again.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
 
 
 async def test_hash_that_is_not_the_documents_is_refused(http: httpx.AsyncClient) -> None:

@@ -257,7 +257,7 @@ def test_every_malformed_request_gets_a_documented_answer(server: ServerProcess)
             response = client.request(**arguments)
             assert_documented(response.status_code, response.headers, response.content, label)
         after = client.post("/graphql", json=OK, headers={"accept": "application/json"})
-    assert after.json() == {"data": {"__typename": "Query"}}
+    assert after.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
     log = server.log()
     assert "Traceback" not in log, log[-3000:]
     assert " 500" not in log, log[-3000:]

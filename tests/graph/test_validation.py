@@ -777,7 +777,8 @@ async def test_ids_with_nul_do_not_exist(
         {"id": bad},
     )
     assert body == {
-        "data": {"task": None, "node": None, "nodes": [None], "project": None, "tag": None}
+        "data": {"task": None, "node": None, "nodes": [None], "project": None, "tag": None},
+        "extensions": {"cost": 5},
     }
     before = await snapshot(engine)
     for mutation in (
@@ -804,5 +805,5 @@ async def test_ids_with_nul_do_not_exist(
     body = await run(
         "query($f: TaskFilter) { tasks(filter: $f) { totalCount } }", {"f": {"projectId": bad}}
     )
-    assert body == {"data": {"tasks": {"totalCount": 0}}}
+    assert body == {"data": {"tasks": {"totalCount": 0}}, "extensions": {"cost": 1}}
     assert await snapshot(engine) == before

@@ -94,10 +94,11 @@ class _Aim(Visitor):
 
     def enter_field(self, node: graphql.FieldNode, *_args: object) -> graphql.FieldNode | None:
         self.fields.append(node.name.value)
-        names = {argument.name.value for argument in node.arguments}
+        arguments = node.arguments or ()
+        names = {argument.name.value for argument in arguments}
         if names & BACKWARD and names & FORWARD:  # mostly one direction: both is an error
             drop = FORWARD if self.draw(st.integers(0, 3)) == 0 else BACKWARD
-            kept = tuple(a for a in node.arguments if a.name.value not in drop)
+            kept = tuple(a for a in arguments if a.name.value not in drop)
             return graphql.FieldNode(
                 alias=node.alias,
                 name=node.name,

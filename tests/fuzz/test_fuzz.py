@@ -287,8 +287,9 @@ def run_round(
         nonlocal sent
         if time.monotonic() > deadline:
             return
+        variables: dict[str, Any] = {}
         if inline:
-            query, variables = graphql.print_ast(document), {}
+            query = graphql.print_ast(document)
         else:
             query, variables = with_variables(SDL_SCHEMA, document)
         outcome = target.call(target.exchange(query, variables, accept))

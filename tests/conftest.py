@@ -23,10 +23,16 @@ from app.db.engine import create_engine
 from app.db.migrate import upgrade
 from app.main import create_app
 from tests.helpers import GraphQLClient
+from tests.leaks import LEAKS, LeakCheckPlugin
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TEST_SECRET = "test-secret-" + "x" * 40
+LEAKS.record_secret(TEST_SECRET)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(LeakCheckPlugin(LEAKS), "leak-check")
 
 
 def scratch_database_url(kind: str, directory: Path) -> str:
@@ -122,9 +128,12 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def http(app: Starlette, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process (httpx's ASGI transport)."""
+    """An HTTP client talking to the app in-process (httpx's ASGI transport); the secrets it
+    sends and receives are recorded for the leak check (tests/leaks.py)."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=LEAKS.hooks()
+    ) as client:
         yield client
 
 

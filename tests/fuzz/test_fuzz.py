@@ -46,6 +46,7 @@ from tests.conftest import make_settings
 from tests.fuzz.documents import aimed, with_variables
 from tests.fuzz.values import scalar_values
 from tests.fuzz.world import BASE, IDS_BY_TYPE, owner_token, seed
+from tests.leaks import LEAKS
 
 SECONDS = float(os.environ.get("FUZZ_SECONDS", "25"))
 FIRST_SEED = int(os.environ.get("FUZZ_SEED", "0"))
@@ -135,6 +136,7 @@ class Target:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.token = owner_token(settings)
+        LEAKS.record_secret(self.token)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.stack = contextlib.AsyncExitStack()

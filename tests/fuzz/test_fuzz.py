@@ -210,7 +210,7 @@ def _connection(alias: str, field: str, order_field: str, direction: str) -> str
 TASK_ORDERS = ("CREATED_AT", "UPDATED_AT", "DUE_DATE", "PRIORITY", "TITLE")
 PROJECT_ORDERS = ("CREATED_AT", "UPDATED_AT", "NAME")
 DIRECTIONS = ("ASC", "DESC")
-EDGES = "{} { edges { cursor } }"
+EDGES = " { edges { cursor } }"
 SHARED = encode_id("Project", BASE + 2)
 CURSORS_QUERY = (
     "{ "
@@ -222,7 +222,7 @@ CURSORS_QUERY = (
                 for f in PROJECT_ORDERS
                 for d in DIRECTIONS
             ),
-            f'project(id: "{SHARED}") {{ {EDGES.format("members")} {EDGES.format("tags")} }}',
+            f'project(id: "{SHARED}") {{ members{EDGES} tags{EDGES} }}',
         ]
     )
     + " }"

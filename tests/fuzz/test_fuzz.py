@@ -100,19 +100,18 @@ def problems(outcome: Outcome) -> list[str]:
     return found
 
 
-def cause(outcome: Outcome) -> str:
-    """One line naming what went wrong inside the app: the exception and the last `app/` frame."""
+def cause(outcome: Outcome) -> tuple[str, str]:
+    """What went wrong inside the app: the exception's type and the last `app/` frame it
+    passed through (the group), and its message (an example)."""
     errors = [outcome.raised] if outcome.raised is not None else []
     errors += [r.exc_info[1] for r in outcome.logged if r.exc_info and r.exc_info[1] is not None]
     if not errors:
-        return "no exception logged"
+        return "no exception logged", ""
     error = errors[0]
-    while error.__cause__ is not None and type(error).__module__.startswith("sqlalchemy"):
-        error = error.__cause__  # the driver's own error says more than SQLAlchemy's wrapper
-    frames = [f for f in traceback.extract_tb(errors[0].__traceback__) if "/app/" in f.filename]
-    where = f"{frames[-1].filename.split('/app/')[-1]}:{frames[-1].lineno}" if frames else "?"
-    message = str(error).splitlines()[0][:160] if str(error) else ""
-    return f"{type(error).__name__} at app/{where}: {message}"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "/app/" in f.filename]
+    where = f"app/{frames[-1].filename.split('/app/')[-1]}:{frames[-1].lineno}" if frames else "?"
+    message = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__} at {where}", message
 
 
 class _Collect(logging.Handler):
@@ -189,6 +188,8 @@ class Target:
             response = await self.http.post("/graphql", content=body, headers=headers)
         except Exception as error:  # the app raised through the transport: a bare 500
             return Outcome(500, "", list(self.collect.records), error)
+        with contextlib.suppress(ValueError):
+            LEAKS.record_response(response.json())  # tokens of signups and logins that worked
         return Outcome(response.status_code, response.text, list(self.collect.records))
 
     def cursors(self) -> list[str]:
@@ -308,16 +309,15 @@ def report(failures: list[Failure]) -> str:
     """The failures grouped by cause, with the shortest document of each group."""
     groups: dict[str, list[Failure]] = {}
     for failure in failures:
-        groups.setdefault(cause(failure.outcome), []).append(failure)
+        groups.setdefault(cause(failure.outcome)[0], []).append(failure)
     lines = []
     for name, group in sorted(groups.items(), key=lambda item: -len(item[1])):
         example = min(group, key=lambda f: len(f.query) + len(json.dumps(f.variables)))
-        variables = json.dumps(example.variables)
         lines += [
-            f"- {len(group)}x {name}",
+            f"- {len(group)}x {name}: {cause(example.outcome)[1]}",
             f"  {', '.join(example.found)}; seed {example.seed}; body {example.outcome.body[:300]}",
             f"  document: {example.query[:1500]}",
-            f"  variables: {variables[:1500]}",
+            f"  variables: {json.dumps(example.variables)[:1500]}",
         ]
     return "\n".join(lines)
 

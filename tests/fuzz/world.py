@@ -28,16 +28,16 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 OWNER_SESSION = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 USERS = {  # pk: (email, name)
-    BASE + 1: ("owner@example.com", "Owner"),
     BASE + 2: ("member@example.com", "Mémber"),
+    BASE + 1: ("owner@example.com", "Owner"),
     BASE + 3: ("viewer@example.com", "Viewer"),
     BASE + 4: ("stranger@example.com", "Stranger"),
     BASE + 5: ("extra@example.com", "Extra"),  # in no project of the owner's: one to add
 }
 OWNER = BASE + 1
-PROJECTS = {  # pk: (name, description, is_personal)
-    BASE + 1: ("Personal", None, True),
+PROJECTS = {  # pk: (name, description, is_personal); the first of each type is the likeliest
     BASE + 2: ("Shared", "the owner's team", False),
+    BASE + 1: ("Personal", None, True),
     BASE + 3: ("Personal", None, True),
     BASE + 4: ("Stranger's", "the owner only views it", False),
 }
@@ -53,6 +53,7 @@ MEMBERS = [  # (project, user, role)
 TAGS = {  # pk: (project, name, color)
     BASE + 1: (BASE + 2, "bug", "#ff0000"),
     BASE + 2: (BASE + 2, "École", None),
+    BASE + 6: (BASE + 2, "later", "#123abc"),
     BASE + 3: (BASE + 1, "home", "#00FF00"),
     BASE + 4: (BASE + 3, "secret", None),
     BASE + 5: (BASE + 4, "theirs", None),
@@ -64,8 +65,10 @@ TASKS = {  # pk: (project, creator, assignee, title, status, priority, due date)
     BASE + 4: (BASE + 1, BASE + 1, BASE + 1, "mine", "TODO", 3, None),
     BASE + 5: (BASE + 3, BASE + 4, None, "hidden", "TODO", 2, None),
     BASE + 6: (BASE + 4, BASE + 4, BASE + 1, "viewed", "DONE", 1, date(2026, 6, 1)),
+    BASE + 7: (BASE + 2, BASE + 1, BASE + 3, "ordinary", "TODO", 2, date(2026, 3, 1)),
 }
 TASK_TAGS = [(BASE + 1, BASE + 1), (BASE + 1, BASE + 2), (BASE + 3, BASE + 2), (BASE + 4, BASE + 3)]
+TASK_TAGS += [(BASE + 7, BASE + 6)]
 TASK_TAGS += [(BASE + 5, BASE + 4), (BASE + 6, BASE + 5)]
 
 # Global ids of every seeded row, of each type (the stranger's hidden ones included).

@@ -28,6 +28,7 @@ import pytest
 
 MIN_SECRET_LENGTH = 8  # API.md: passwords have at least 8 characters; tokens are far longer
 ARGON2_HASH = re.compile(r"\$argon2(?:id|i|d)\$")
+ARGON2_HASH_VALUE = re.compile(r"\$argon2(?:id|i|d)\$[^\s'\"]*")
 SECRET_KEY = re.compile(r"password|token|secret", re.IGNORECASE)
 # An inline string argument whose name says it is secret, e.g. `password: "..."`.
 INLINE_SECRET = re.compile(r'(\w*(?:password|token|secret)\w*)\s*:\s*"((?:[^"\\]|\\.)*)"', re.I)
@@ -37,10 +38,13 @@ STANDARD_RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asc
 
 
 def _secret_values(value: object, *, secret: bool = False) -> Iterable[str]:
-    """Strings in a JSON value that sit under a key naming a password, token or secret."""
+    """Strings in a JSON value whose own key (or list's key) names a password, token or secret.
+
+    Only the key itself counts: under `refreshToken { user { email } }` the email is not secret.
+    """
     if isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _secret_values(item, secret=secret or bool(SECRET_KEY.search(str(key))))
+            yield from _secret_values(item, secret=bool(SECRET_KEY.search(str(key))))
     elif isinstance(value, list):
         for item in value:
             yield from _secret_values(item, secret=secret)
@@ -139,16 +143,17 @@ class LeakCheck:
         ]
 
     def leaks(self, lines: Iterable[str]) -> list[str]:
-        """Each line of `lines` that carries a recorded secret or an Argon2 hash, with what."""
+        """Each line of `lines` that carries a recorded secret or an Argon2 hash, with what,
+        shown with those redacted (the report must not leak them again)."""
         found = []
         for line in lines:
-            if ARGON2_HASH.search(line):
-                found.append(f"an Argon2 hash in: {line[:300]}")
-            found += [
-                f"secret {secret[:4]}... in: {line[:300]}"
-                for secret in self.secrets
-                if secret in line
-            ]
+            secrets = [secret for secret in self.secrets if secret in line]
+            if not secrets and not ARGON2_HASH.search(line):
+                continue
+            for secret in secrets:
+                line = line.replace(secret, "<secret>")
+            what = "an Argon2 hash" if ARGON2_HASH.search(line) else f"{len(secrets)} secret(s)"
+            found.append(f"{what} in: {ARGON2_HASH_VALUE.sub('<argon2 hash>', line)[:300]}")
         return found
 
 

@@ -21,11 +21,14 @@ def test_a_recorded_secret_in_a_log_line_is_a_leak() -> None:
     check, secret = LeakCheck(), planted()
     check.record_secret(secret)
     assert check.leaks(["INFO app: all fine", "INFO app: login failed"]) == []
-    assert len(check.leaks([f"INFO app: login failed for {secret}!"])) == 1
+    (leak,) = check.leaks([f"INFO app: login failed for {secret}!"])
+    assert secret not in leak  # the report does not leak it again
 
 
 def test_an_argon2_hash_is_a_leak_without_being_recorded() -> None:
-    assert LeakCheck().leaks([f"ERROR sqlalchemy: [parameters: ('{PASSWORD_HASH}',)]"])
+    (leak,) = LeakCheck().leaks([f"ERROR sqlalchemy: [parameters: ('{PASSWORD_HASH}',)]"])
+    assert "<argon2 hash>" in leak
+    assert PASSWORD_HASH.split("$")[-1] not in leak
 
 
 def test_short_values_are_not_secrets() -> None:
@@ -33,6 +36,14 @@ def test_short_values_are_not_secrets() -> None:
     check.record_secret("1234567")
     check.record_secret(None)
     assert check.secrets == set()
+
+
+def test_responses_give_their_tokens_and_nothing_else() -> None:
+    check, access, refresh = LeakCheck(), planted(), planted()
+    user = {"id": "VXNlcjox", "email": "ann@example.com", "name": "Ann Example"}
+    payload = {"accessToken": access, "refreshToken": refresh, "user": user}
+    check.record_response({"data": {"refreshToken": payload}})
+    assert check.secrets == check.issued == {access, refresh}
 
 
 def test_requests_give_their_passwords_and_tokens() -> None:

@@ -5,6 +5,7 @@ variables go through variable coercion instead (where a lone surrogate or an
 Int out of range arrives unchecked by the lexer), so both paths are fuzzed.
 """
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import graphql
@@ -68,6 +69,7 @@ def with_variables(schema: GraphQLSchema, document: DocumentNode) -> tuple[str, 
 WORLD_ID = "@world:"
 """Prefix of the placeholder ids `tests.fuzz.values` draws; `aimed` makes each one the id
 of a seeded row of the type its argument expects."""
+CURSORS = {"after", "before"}
 BACKWARD = {"last", "before"}
 FORWARD = {"first", "after"}
 
@@ -85,16 +87,47 @@ def _expected_type(name: str, field: str) -> str | None:
     return None
 
 
+# The list each paged field returns, and its default order (API.md; app/resolvers).
+DEFAULT_ORDERS = {
+    "tasks": ("Task", "CREATED_AT", "DESC"),
+    "projects": ("Project", "CREATED_AT", "DESC"),
+    "members": ("ProjectMember", "ADDED_AT", "ASC"),
+    "tags": ("Tag", "NAME", "ASC"),
+}
+
+
+def _order_name(field: str, arguments: Sequence[ArgumentNode]) -> str:
+    """The order name that cursors of `field` carry, e.g. `Task:CREATED_AT:DESC`, from its
+    `orderBy` literal or the default."""
+    kind, order, direction = DEFAULT_ORDERS.get(field, ("", "", ""))
+    for argument in arguments:
+        if argument.name.value == "orderBy" and isinstance(argument.value, graphql.ObjectValueNode):
+            for item in argument.value.fields:
+                if isinstance(item.value, graphql.EnumValueNode):
+                    if item.name.value == "field":
+                        order = item.value.value
+                    else:
+                        direction = item.value.value
+    return f"{kind}:{order}:{direction}"
+
+
 class _Aim(Visitor):
-    def __init__(self, draw: Any, ids: dict[str | None, list[str]]) -> None:
+    def __init__(
+        self,
+        draw: Any,
+        ids: dict[str | None, list[str]],
+        cursors: Callable[[str], st.SearchStrategy[str]],
+    ) -> None:
         super().__init__()
-        self.draw, self.ids = draw, ids
+        self.draw, self.ids, self.cursors = draw, ids, cursors
         self.fields: list[str] = []
+        self.orders: list[str] = []
         self.names: list[str] = []
 
     def enter_field(self, node: graphql.FieldNode, *_args: object) -> graphql.FieldNode | None:
         self.fields.append(node.name.value)
         arguments = node.arguments or ()
+        self.orders.append(_order_name(node.name.value, arguments))
         names = {argument.name.value for argument in arguments}
         if names & BACKWARD and names & FORWARD:  # mostly one direction: both is an error
             drop = FORWARD if self.draw(st.integers(0, 3)) == 0 else BACKWARD
@@ -110,9 +143,14 @@ class _Aim(Visitor):
 
     def leave_field(self, *_args: object) -> None:
         self.fields.pop()
+        self.orders.pop()
 
-    def enter_argument(self, node: ArgumentNode, *_args: object) -> None:
+    def enter_argument(self, node: ArgumentNode, *_args: object) -> ArgumentNode | None:
         self.names.append(node.name.value)
+        if node.name.value in CURSORS and self.draw(st.booleans()):
+            cursor = graphql.StringValueNode(value=self.draw(self.cursors(self.orders[-1])))
+            return ArgumentNode(name=node.name, value=cursor)
+        return None
 
     def enter_object_field(self, node: graphql.ObjectFieldNode, *_args: object) -> None:
         self.names.append(node.name.value)
@@ -138,9 +176,12 @@ def aimed(
     draw: st.DrawFn,
     documents: st.SearchStrategy[DocumentNode],
     ids: dict[str | None, list[str]],
+    cursors: Callable[[str], st.SearchStrategy[str]],
 ) -> DocumentNode:
     """A document of `documents` with its placeholder ids made real ids of the expected type
-    (`ids` by type name, None for all), and most fields paged in one direction only."""
+    (`ids` by type name, None for all), half its `after`/`before` values drawn from
+    `cursors(order name)` for the field's order (so that they get past the order check),
+    and most fields paged in one direction only."""
     document = draw(documents)
-    result: DocumentNode = visit(document, _Aim(draw, ids))
+    result: DocumentNode = visit(document, _Aim(draw, ids, cursors))
     return result

@@ -78,7 +78,8 @@ EDGE_DATES += ["", "x", "2026-12-01T00:00:00Z", "+12026-01-01", "-0001-01-01", "
 EDGE_DATETIMES = ["2026-11-20T10:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]
 EDGE_DATETIMES += ["2026-11-20T10:00:00", "2026-11-20", "", "x", "2026-02-30T00:00:00+14:00"]
 # What replaces one key value of a real cursor: other types, out of every range, nested.
-CURSOR_VALUES: list[Any] = [10**30, -1, 2**63, 1.5, True, None, "", "\x00", "a\ud800b", "x" * 500]
+CURSOR_VALUES: list[Any] = [10**30, -(10**30), 2**63, 2**31, -1, 1.5, True, None, "", "\x00"]
+CURSOR_VALUES += ["a\ud800b", "x" * 500]
 CURSOR_VALUES += ["9999-12-31T23:59:59+00:00", "0001-01-01", "0001-01-01T00:00:00", "2026-99-99"]
 CURSOR_VALUES += [[[[]]], {"a": {"b": [1]}}, "É"]
 
@@ -93,8 +94,8 @@ def _encode_cursor(raw: object) -> str:
 def hostile_cursors(draw: st.DrawFn, cursors: list[str]) -> str:
     """A real cursor with one key value replaced, a key dropped or added, or not base64."""
     raw = json.loads(base64.urlsafe_b64decode(draw(st.sampled_from(cursors))))
-    position = draw(st.integers(0, len(raw)))
-    choice = draw(st.sampled_from(["replace", "drop", "add", "garble"]))
+    position = draw(st.integers(1, len(raw)))  # a key value, mostly: the order name is checked
+    choice = draw(st.sampled_from(["replace", "replace", "replace", "drop", "add", "garble"]))
     if choice == "replace" and position < len(raw):
         raw[position] = draw(st.sampled_from(CURSOR_VALUES))
     elif choice == "drop":
@@ -104,6 +105,19 @@ def hostile_cursors(draw: st.DrawFn, cursors: list[str]) -> str:
     else:
         return draw(st.sampled_from(cursors))[: -position or None] + draw(any_text)
     return _encode_cursor(raw)
+
+
+def group_by_order(cursors: list[str]) -> dict[str, list[str]]:
+    """`cursors` by the order name inside each (the first item of its JSON list)."""
+    groups: dict[str, list[str]] = {}
+    for cursor in cursors:
+        groups.setdefault(json.loads(base64.urlsafe_b64decode(cursor))[0], []).append(cursor)
+    return groups
+
+
+def cursor_values(cursors: list[str]) -> st.SearchStrategy[str]:
+    """For `after`/`before` (see `documents.aimed`): real cursors, and mostly hostile ones."""
+    return st.one_of(st.sampled_from(cursors), hostile_cursors(cursors), hostile_cursors(cursors))
 
 
 def scalar_values(cursors: list[str]) -> Mapping[str, st.SearchStrategy[graphql.ValueNode]]:

@@ -23,6 +23,7 @@ from app.db.engine import create_engine
 from app.db.migrate import upgrade
 from app.main import create_app
 from tests.helpers import GraphQLClient
+from tests.leaks import LEAKS, LeakCheckPlugin
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -34,6 +35,12 @@ GENEROUS_LIMITS = {
 }
 """Rate limits no ordinary test reaches (the suite signs up and logs in a lot from one IP);
 rate-limit tests set low ones explicitly."""
+
+LEAKS.record_secret(TEST_SECRET)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(LeakCheckPlugin(LEAKS), "leak-check")
 
 
 def scratch_database_url(kind: str, directory: Path) -> str:
@@ -130,9 +137,12 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def http(app: Starlette, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process (httpx's ASGI transport)."""
+    """An HTTP client talking to the app in-process (httpx's ASGI transport); the secrets it
+    sends and receives are recorded for the leak check (tests/leaks.py)."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=LEAKS.hooks()
+    ) as client:
         yield client
 
 

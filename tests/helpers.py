@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.relay.utils import from_base64
 
 from app.db.base import Base
+from tests.leaks import LEAKS
 
 SIGNUP = """
 mutation Signup($input: SignupInput!) {
@@ -34,6 +35,7 @@ mutation Refresh($token: String!) {
 LOGOUT = "mutation { logout }"
 ME = "{ me { id name email } }"
 PASSWORD = "correct horse battery"
+LEAKS.record_secret(PASSWORD)
 _emails = itertools.count(1)
 
 

@@ -9,7 +9,9 @@ The port is a free one unless given; the child gets it as `PORT` (and `HOST`
 is 127.0.0.1), and a command given as a function of the port gets it too.
 The child's environment is the test's, minus every TaskTracker setting (so a
 developer's DATABASE_URL or JWT_SECRET cannot leak in), plus the overrides.
-Output goes to a log file, shown when the server fails to start.
+Output goes to a log file, shown when the server fails to start and grepped at
+the end of the run (tests/leaks.py) for every recorded secret, the server's JWT
+secret included.
 """
 
 import contextlib
@@ -24,7 +26,8 @@ from pathlib import Path
 
 import httpx
 
-from app.config import Settings
+from app.config import JWT_SECRET_FILE, Settings
+from tests.leaks import LEAKS
 
 READY_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -77,6 +80,9 @@ class ServerProcess:
     def __init__(self, command: Command, *, env: Mapping[str, str], cwd: Path, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = cwd / f"server-{port}.log"
+        self.dev_secret_path = cwd / JWT_SECRET_FILE  # the key it made itself, if no JWT_SECRET
+        LEAKS.add_log_file(self.log_path)
+        LEAKS.record_secret(env.get("JWT_SECRET"))
         arguments = list(command(port) if callable(command) else command)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
@@ -115,6 +121,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.dev_secret_path.exists():
+            LEAKS.record_secret(self.dev_secret_path.read_text().strip())
         return self.process.returncode
 
 

@@ -16,6 +16,10 @@ from app.request_id import current_request_id
 CONSOLE_FORMAT = "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(request_id)s %(name)s %(message)s"
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# Libraries that log SQL parameters or result rows (password hashes, emails) at DEBUG, and
+# every statement at INFO: kept at these levels (or LOG_LEVEL, if higher), so nothing
+# secret reaches a log whatever LOG_LEVEL says. WARNING is SQLAlchemy's own default.
+PINNED_LEVELS = {"sqlalchemy": "WARNING", "aiosqlite": "INFO"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -54,7 +58,13 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["stderr"], "level": settings.log_level},
-        "loggers": {name: {"handlers": [], "propagate": True} for name in UVICORN_LOGGERS},
+        "loggers": {
+            **{name: {"handlers": [], "propagate": True} for name in UVICORN_LOGGERS},
+            **{
+                name: {"level": max(level, settings.log_level, key=logging.getLevelName)}
+                for name, level in PINNED_LEVELS.items()
+            },
+        },
     }
 
 

@@ -111,12 +111,12 @@ class LeakCheck:
                 if isinstance(payload["variables"], str):
                     try:
                         payload["variables"] = json.loads(payload["variables"])
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         payload["variables"] = None
             else:
                 try:
                     payload = json.loads(request.content)
-                except (httpx.RequestNotRead, ValueError):
+                except (httpx.RequestNotRead, ValueError, RecursionError):
                     payload = None
             self.record_request(request.headers, payload)
 
@@ -125,7 +125,7 @@ class LeakCheck:
                 await response.aread()
                 try:
                     self.record_response(response.json())
-                except ValueError:
+                except (ValueError, RecursionError):
                     return
 
         return {"request": [on_request], "response": [on_response]}

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import security
 from app.db.models import Project, ProjectMember, Session, User
+from app.logs import logging_config
+from tests.conftest import make_settings
 from tests.helpers import (
     LOGIN,
     LOGOUT,
@@ -244,8 +246,12 @@ async def test_login_normalises_the_email_like_signup(
 async def test_secrets_never_reach_the_logs(
     api: GraphQLClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """With LOG_LEVEL=DEBUG, as the served app configures its loggers (`logging_config`)."""
+    config = logging_config(make_settings("sqlite://", log_level="DEBUG"))
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+    for name, logger in config["loggers"].items():
+        if "level" in logger:
+            caplog.set_level(logger["level"], logger=name)
     wrong = "wrong password 123"
     signup = await api.signup(email="ann@example.com", password=PASSWORD)
     login = await api.login("ann@example.com")

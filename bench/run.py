@@ -220,6 +220,8 @@ def server_settings(database_url: str) -> dict[str, str]:
         "JWT_SECRET": JWT_SECRET,
         "LOG_LEVEL": "WARNING",
         "ACCESS_TOKEN_TTL_SECONDS": "3600",  # outlives the whole run
+        # One user sends every request: a budget wrk cannot exhaust (throughput, not limits).
+        "RATE_LIMIT_POINTS_PER_MINUTE": "1000000000",
     }
 
 
@@ -282,12 +284,21 @@ def drain(server: Server, name: str, body_path: Path, token: str) -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int) -> Iterator[Server]:
-    """Start the real server (migrates, then uvicorn) and wait until `/health/db` answers."""
+def running_server(
+    database_url: str, workers: int, *, default_limits: bool = False
+) -> Iterator[Server]:
+    """Start the real server (migrates, then uvicorn) and wait until `/health/db` answers.
+
+    With `default_limits` the server keeps API.md's rate limits (`python -m bench.abuse`);
+    otherwise its cost budget is one no load can spend.
+    """
     port = free_port()
+    settings = server_settings(database_url)
+    if default_limits:
+        del settings["RATE_LIMIT_POINTS_PER_MINUTE"]
     env = {
         **os.environ,
-        **server_settings(database_url),
+        **settings,
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WORKERS": str(workers),

@@ -19,8 +19,9 @@ spec asks of the transport and Strawberry leaves out:
 - API.md "Errors" and "Limits": 400 `BAD_REQUEST` for a request that is not
   well-formed (`app.http.params`); 413 `PAYLOAD_TOO_LARGE` over `MAX_BODY_BYTES`
   (`app.http.body`); automatic persisted queries (`app.http.persisted`); 503
-  with `Retry-After` for `SERVICE_UNAVAILABLE`; anything unexpected is a logged
-  500 `INTERNAL_SERVER_ERROR` carrying the request id, never a bare 500.
+  for `SERVICE_UNAVAILABLE` and 429 for `RATE_LIMITED`, with `Retry-After`;
+  anything unexpected is a logged 500 `INTERNAL_SERVER_ERROR` carrying the
+  request id, never a bare 500.
 """
 
 import logging
@@ -42,7 +43,7 @@ from strawberry.types.execution import PreExecutionError
 
 from app.config import Settings
 from app.context import Context, bearer_token
-from app.errors import PersistedQueryNotFound, ServiceUnavailable
+from app.errors import PersistedQueryNotFound, RateLimited, ServiceUnavailable
 from app.http.body import PayloadTooLarge, declared_length_over, limited_receive
 from app.http.negotiation import (
     EITHER,
@@ -86,13 +87,18 @@ def _error_body(message: str, code: str, **extensions: object) -> GraphQLHTTPRes
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
-def retry_after(response_data: GraphQLHTTPResponse) -> int | None:
-    """`retryAfter` of a `SERVICE_UNAVAILABLE` error in the response, if there is one."""
+# Errors that say "come back later" (API.md "Errors"), answered with their own status,
+# `application/graphql-response+json` and `Retry-After`, whatever the client accepts.
+RETRY_LATER_STATUS = {ServiceUnavailable.code: 503, RateLimited.code: 429}
+
+
+def retry_later(response_data: GraphQLHTTPResponse) -> tuple[int, int] | None:
+    """`(status, retryAfter)` of the first error in `RETRY_LATER_STATUS`, if there is one."""
     for error in response_data.get("errors") or ():
         extensions = error.get("extensions") if isinstance(error, dict) else None
-        if isinstance(extensions, dict) and extensions.get("code") == ServiceUnavailable.code:
+        if isinstance(extensions, dict) and extensions.get("code") in RETRY_LATER_STATUS:
             value = extensions.get("retryAfter")
-            return value if isinstance(value, int) else 1
+            return RETRY_LATER_STATUS[extensions["code"]], value if isinstance(value, int) else 1
     return None
 
 
@@ -281,11 +287,11 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         negotiated = sub_response.media_type or EITHER
-        unavailable = retry_after(response_data) if isinstance(response_data, dict) else None
-        if unavailable is not None:  # API.md "Errors": 503, graphql-response+json, Retry-After
+        later = retry_later(response_data) if isinstance(response_data, dict) else None
+        if later is not None:
             media_type = GRAPHQL_RESPONSE_JSON
-            response.status_code = 503
-            response.headers["retry-after"] = str(unavailable)
+            response.status_code, seconds = later
+            response.headers["retry-after"] = str(seconds)
         elif isinstance(response_data, dict) and "data" not in response_data:  # a request error
             media_type = error_media_type(negotiated)
             response.status_code = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200

@@ -47,9 +47,15 @@ class Client(GraphQLClient):
         return await self.http.post("/graphql", json=payload, headers=headers)
 
     async def body(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
+        """The decoded body: 429 with `Retry-After` when it is RATE_LIMITED, else 200."""
         response = await self.post(query, variables, **kw)
-        assert response.status_code == 200, response.text
-        return response.json()
+        body = response.json()
+        limited = [e for e in body.get("errors", []) if e["extensions"]["code"] == "RATE_LIMITED"]
+        assert response.status_code == (429 if limited else 200), response.text
+        if limited:
+            assert response.headers["content-type"].startswith("application/graphql-response+json")
+            assert response.headers["retry-after"] == str(limited[0]["extensions"]["retryAfter"])
+        return body
 
 
 WINDOW_SECONDS = 60
@@ -133,6 +139,7 @@ async def test_the_budget_is_spent_by_cost_then_refused_with_headers(
             remaining.append(int(response.headers["ratelimit-remaining"]))
         assert remaining == [29, 8]
         refused = await api.post(TASKS_21, token=token)
+        assert refused.status_code == 429, refused.text
         retry_after = assert_rate_limited(refused.json())
         assert refused.headers["ratelimit-remaining"] == "8"
         assert refused.headers["retry-after"] == str(retry_after)

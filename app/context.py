@@ -20,6 +20,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, text
@@ -312,13 +313,16 @@ class Context:
             if not is_unavailable(error):
                 raise
 
+    @cached_property
+    def _verified_claims(self) -> AccessClaims | None:
+        """The bearer token's claims if it verifies, else None; verified once per request."""
+        return None if self.token is None else decode_access_token(self.settings, self.token)
+
     @property
     def claims(self) -> AccessClaims | None:
         """Claims of the bearer token; raises `Unauthenticated` when one was sent but is invalid."""
-        if self.token is None:
-            return None
-        claims = decode_access_token(self.settings, self.token)
-        if claims is None:
+        claims = self._verified_claims
+        if self.token is not None and claims is None:
             raise Unauthenticated("Invalid or expired token")
         return claims
 
@@ -332,7 +336,7 @@ class Context:
         resume together, so the loads they go on to make still fall into one batch.
         """
         if self._viewer is _UNSET:
-            claims = None if self.token is None else decode_access_token(self.settings, self.token)
+            claims = self._verified_claims
             if self.token is None:
                 self._viewer = None
             elif claims is None:

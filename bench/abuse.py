@@ -50,8 +50,8 @@ HEAVY = [
         " title description project { name } assignee { name } createdBy { name } } } } } } }",
     ),
     (
-        "100 projects x 100 members and 20 tasks with tags",
-        "{ projects(first: 100) { nodes { members(first: 100) { edges { role node { name } } }"
+        "75 projects x 100 members and 20 tasks with tags",
+        "{ projects(first: 75) { nodes { members(first: 100) { edges { role node { name } } }"
         " tasks { nodes { title tags { name } } } } } }",
     ),
     (
@@ -216,11 +216,11 @@ def abuse(server: Server, token: str) -> list[str]:
             ),
         ),
         (
-            "13 levels deep",
+            "15 levels deep",
             5,
             lambda i: post(
                 server,
-                graphql("{ tasks { nodes { project { " * 4 + "id" + " } } }" * 4 + " }"),
+                graphql("{ " + "tasks { nodes { project { " * 5 + "id" + " } } }" * 5 + " }"),
                 token=token,
             ),
         ),

@@ -50,15 +50,19 @@ class BadUserInput(ApiError):
         self.extensions["field"] = field
 
 
-class RateLimited(ApiError):
-    """Over a rate limit of API.md "Limits"; `retryAfter` is in whole seconds."""
+class RetryLater(ApiError):
+    """Nothing ran; the client may try again in `retryAfter` whole seconds (API.md "Errors")."""
+
+    def __init__(self, retry_after: int = 1, message: str | None = None) -> None:
+        super().__init__(message)
+        self.extensions["retryAfter"] = retry_after
+
+
+class RateLimited(RetryLater):
+    """Over a rate limit of API.md "Limits"."""
 
     code = "RATE_LIMITED"
     default_message = "Too many requests"
-
-    def __init__(self, retry_after: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.extensions["retryAfter"] = retry_after
 
 
 class CostLimitExceeded(ApiError):
@@ -79,12 +83,8 @@ class PersistedQueryNotFound(ApiError):
     default_message = "PersistedQueryNotFound"
 
 
-class ServiceUnavailable(ApiError):
-    """The database cannot be reached or timed out; `retryAfter` is in whole seconds."""
+class ServiceUnavailable(RetryLater):
+    """The database cannot be reached or timed out."""
 
     code = "SERVICE_UNAVAILABLE"
     default_message = "The service is unavailable; retry later"
-
-    def __init__(self, retry_after: int = 1, message: str | None = None) -> None:
-        super().__init__(message)
-        self.extensions["retryAfter"] = retry_after

@@ -24,7 +24,8 @@ from app.http import persisted
 from app.http.params import BadRequest, RequestParams
 from app.http.persisted import InvalidManifest, PersistedQueries, load_manifest
 from tests.conftest import TEST_SECRET
-from tests.servers import server_env, start_server, uvicorn_command
+from tests.node import ensure_npm_packages
+from tests.servers import run_to_exit, start_server, uvicorn_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_DIR = ROOT / "tests" / "apq_client"
@@ -35,15 +36,8 @@ ACCEPT = {"accept": "application/graphql-response+json"}
 MISS = {"method": "POST", "hasQuery": False, "status": 200, "codes": ["PERSISTED_QUERY_NOT_FOUND"]}
 
 
-def ensure_client_packages() -> None:
-    """`npm ci` the pinned client packages unless they are installed (e.g. in a fresh clone)."""
-    if not (CLIENT_DIR / "node_modules" / "@apollo" / "client" / "package.json").is_file():
-        install = ["npm", "ci", "--prefix", str(CLIENT_DIR), "--no-audit", "--no-fund"]
-        subprocess.run(install, check=True, timeout=NODE_DEADLINE_SECONDS)  # noqa: S603
-
-
 def run_client(*arguments: str) -> Any:
-    ensure_client_packages()
+    ensure_npm_packages(CLIENT_DIR, "@apollo/client")
     command = ["node", str(CLIENT_DIR / "apq.mjs"), *arguments]
     done = subprocess.run(  # noqa: S603 (a fixed command)
         command, capture_output=True, text=True, timeout=NODE_DEADLINE_SECONDS, check=False
@@ -248,22 +242,12 @@ def test_bad_manifest_is_refused(tmp_path: Path, content: str | None, message: s
 
 
 def test_bad_manifest_fails_start_up_with_a_clear_message(tmp_path: Path) -> None:
-    env = server_env(
-        {
-            "JWT_SECRET": TEST_SECRET,
-            "PERSISTED_QUERIES_ONLY": "true",
-            "PERSISTED_QUERIES_FILE": str(tmp_path / "missing.json"),
-        }
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "app"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = {
+        "JWT_SECRET": TEST_SECRET,
+        "PERSISTED_QUERIES_ONLY": "true",
+        "PERSISTED_QUERIES_FILE": str(tmp_path / "missing.json"),
+    }
+    done = run_to_exit([sys.executable, "-m", "app"], env=env, cwd=tmp_path)
     assert done.returncode != 0
     assert "Invalid settings: PERSISTED_QUERIES_FILE: cannot read" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr

@@ -20,6 +20,7 @@ import pytest
 
 from app.db.migrate import upgrade
 from tests.conftest import TEST_SECRET
+from tests.node import ensure_npm_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT_DIR = ROOT / "tests" / "http_audit"
@@ -32,17 +33,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def ensure_audit_packages() -> None:
-    """`npm ci` the pinned audit packages unless they are installed (e.g. in a fresh clone)."""
-    if not (AUDIT_DIR / "node_modules" / "graphql-http" / "package.json").is_file():
-        install = ["npm", "ci", "--prefix", str(AUDIT_DIR), "--no-audit", "--no-fund"]
-        subprocess.run(  # noqa: S603 (a fixed command)
-            install,
-            check=True,
-            timeout=AUDIT_DEADLINE_SECONDS,
-        )
 
 
 def wait_until_healthy(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
@@ -97,7 +87,7 @@ def server_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_graphql_http_audit_passes_without_warnings(server_url: str) -> None:
-    ensure_audit_packages()
+    ensure_npm_packages(AUDIT_DIR, "graphql-http")
     command = ["node", str(AUDIT_DIR / "audit.mjs"), f"{server_url}/graphql"]
     audit = subprocess.run(  # noqa: S603 (a fixed command)
         command,

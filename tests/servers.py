@@ -74,6 +74,22 @@ def uvicorn_command(port: int) -> list[str]:
     ]
 
 
+def run_to_exit(
+    command: Sequence[str], *, env: Mapping[str, str], cwd: Path
+) -> "subprocess.CompletedProcess[str]":
+    """Run `command` (a server expected to refuse to start) to its exit, with `server_env(env)`;
+    its output is captured as text."""
+    return subprocess.run(  # noqa: S603  (our own interpreter and module)
+        list(command),
+        env=server_env(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=READY_TIMEOUT_SECONDS * 2,
+        check=False,
+    )
+
+
 class ServerProcess:
     """One started server process and its log."""
 

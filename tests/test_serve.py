@@ -2,7 +2,6 @@
 
 import json
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.db.base import Base
 from tests.conftest import POSTGRES_URL, TEST_SECRET, scratch_database_url
 from tests.helpers import PASSWORD, SIGNUP, error_codes
-from tests.servers import CLEAN_EXITS, serve, server_env, start_server, uvicorn_command
+from tests.servers import CLEAN_EXITS, run_to_exit, serve, start_server, uvicorn_command
 
 RUN = [sys.executable, "-m", "app"]
 ME = "{ me { id email } }"
@@ -69,15 +68,7 @@ def test_make_run_migrates_then_serves_health_and_graphiql(tmp_path: Path) -> No
 
 
 def test_make_run_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
-    result = subprocess.run(  # noqa: S603
-        RUN,
-        env=server_env({"WORKERS": "2"}),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_to_exit(RUN, env={"WORKERS": "2"}, cwd=tmp_path)
 
     assert result.returncode != 0
     assert "PostgreSQL" in result.stderr
@@ -85,15 +76,8 @@ def test_make_run_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
 
 
 def test_make_run_refuses_production_with_a_short_secret(tmp_path: Path) -> None:
-    result = subprocess.run(  # noqa: S603
-        RUN,
-        env=server_env({"ENVIRONMENT": "production", "JWT_SECRET": "short-but-secret"}),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = {"ENVIRONMENT": "production", "JWT_SECRET": "short-but-secret"}
+    result = run_to_exit(RUN, env=env, cwd=tmp_path)
 
     assert result.returncode != 0
     assert "JWT_SECRET" in result.stderr

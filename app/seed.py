@@ -35,7 +35,7 @@ from app.db.engine import create_engine
 from app.db.migrate import upgrade
 from app.db.models import members, projects, tags, task_tags, tasks, users
 from app.enums import ProjectRole, TaskPriority, TaskStatus
-from app.resolvers.auth import PERSONAL_PROJECT_NAME
+from app.rules import PERSONAL_PROJECT_NAME
 from app.security import hash_password
 
 DEMO_EMAIL = "demo@example.com"

@@ -36,8 +36,23 @@ from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from app.db.base import Base, BigId, Timestamps, UTCDateTime, utcnow
 from app.db.collation import fold, sort_key
+from app.rules import (
+    EMAIL_MAX,
+    PROJECT_DESCRIPTION_MAX,
+    PROJECT_NAME_MAX,
+    TAG_NAME_MAX,
+    TASK_DESCRIPTION_MAX,
+    TASK_TITLE_MAX,
+    USER_NAME_MAX,
+)
 
 SOURCE, DERIVE = "key_source", "key_function"  # `Column.info` entries of a key column
+
+
+def _length(column: str, maximum: int, *, required: bool = True) -> CheckConstraint:
+    """The CHECK of a text column's length rule (`app.rules`), named `<column>_length`."""
+    rule = f"BETWEEN 1 AND {maximum}" if required else f"<= {maximum}"
+    return CheckConstraint(f"length({column}) {rule}", name=f"{column}_length")
 
 
 def _in(column: str, values: list[str]) -> str:
@@ -82,13 +97,13 @@ def shown(table: Table) -> list[Column[Any]]:
 class User(Timestamps, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        _length("name", USER_NAME_MAX),
         CheckConstraint("email = lower(email)", name="email_lower"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(USER_NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
 
 
@@ -125,15 +140,15 @@ class RefreshToken(Base):
 class Project(Timestamps, Base):
     __tablename__ = "projects"
     __table_args__ = (
-        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
-        CheckConstraint("length(description) <= 2000", name="description_length"),
+        _length("name", PROJECT_NAME_MAX),
+        _length("description", PROJECT_DESCRIPTION_MAX, required=False),
         Index("ix_projects_created_at_id", "created_at", "id"),
         Index("ix_projects_updated_at_id", "updated_at", "id"),
         Index("ix_projects_name_sort_id", "name_sort", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(PROJECT_NAME_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     is_personal: Mapped[bool] = mapped_column(Boolean, default=False)
     name_key: Mapped[str] = _key("name", fold)
@@ -169,8 +184,8 @@ task_tags = Table(
 class Task(Timestamps, Base):
     __tablename__ = "tasks"
     __table_args__ = (
-        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
-        CheckConstraint("length(description) <= 10000", name="description_length"),
+        _length("title", TASK_TITLE_MAX),
+        _length("description", TASK_DESCRIPTION_MAX, required=False),
         CheckConstraint(_in("status", ["TODO", "IN_PROGRESS", "DONE"]), name="status"),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -189,7 +204,7 @@ class Task(Timestamps, Base):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TASK_TITLE_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(11), default="TODO")
     priority: Mapped[int] = mapped_column(SmallInteger, default=2)
@@ -204,7 +219,7 @@ class Task(Timestamps, Base):
 class Tag(Timestamps, Base):
     __tablename__ = "tags"
     __table_args__ = (
-        CheckConstraint("length(name) BETWEEN 1 AND 50", name="name_length"),
+        _length("name", TAG_NAME_MAX),
         CheckConstraint("color IS NULL OR (length(color) = 7 AND color LIKE '#%')", name="color"),
         Index("uq_tags_project_id_name_key", "project_id", "name_key", unique=True),
     )
@@ -213,7 +228,7 @@ class Tag(Timestamps, Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(TAG_NAME_MAX))
     color: Mapped[str | None] = mapped_column(String(7))
     name_key: Mapped[str] = _key("name", fold)
     name_sort: Mapped[bytes] = _key("name", sort_key)

@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from app import validation
+from app import rules
 from app.config import Settings
 from app.db.access import USER_COLUMNS
 from app.db.base import utcnow
 from app.db.models import Project, ProjectMember, RefreshToken, Session, User, sessions, users
 from app.enums import ProjectRole
 from app.errors import Conflict, Unauthenticated
+from app.rules import PERSONAL_PROJECT_NAME
 from app.security import (
     AccessClaims,
     create_access_token,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PERSONAL_PROJECT_NAME = "Personal"
+
 INVALID_CREDENTIALS = "Invalid email or password"
 INVALID_REFRESH_TOKEN = "Invalid refresh token"  # noqa: S105 (a message)
 
@@ -118,9 +119,9 @@ async def signup(ctx: Context, *, email: str, password: str, name: str) -> AuthR
     Raises `BadUserInput` (field `email`, `password` or `name`) for invalid
     input and `Conflict` when the email is already registered.
     """
-    email = validation.email("email", email)
-    password = validation.password("password", password)
-    name = validation.trimmed("name", name, max_length=100)
+    email = rules.email("email", email)
+    password = rules.password("password", password)
+    name = rules.trimmed("name", name, max_length=100)
     password_hash = await hash_password(password)
     try:
         async with ctx.transaction() as session:
@@ -144,8 +145,8 @@ async def login(ctx: Context, *, email: str, password: str) -> AuthResult:
     A wrong password and an unknown email both raise `Unauthenticated`
     ("Invalid email or password") after the same Argon2 work.
     """
-    normalised = validation.normalised_email(validation.text("email", email))
-    validation.text("password", password)
+    normalised = rules.normalised_email(rules.text("email", email))
+    rules.text("password", password)
     async with ctx.transaction() as session:
         user = None
         if normalised is not None:  # an invalid address cannot be registered
@@ -194,7 +195,7 @@ async def refresh(ctx: Context, *, refresh_token: str) -> AuthResult:
     revoked session. A retired token revokes its session first (reuse detection,
     RFC 9700 §4.14.2), and that revocation is committed before the error.
     """
-    token_hash = hash_refresh_token(validation.text("refreshToken", refresh_token))
+    token_hash = hash_refresh_token(rules.text("refreshToken", refresh_token))
     now = utcnow()
     async with ctx.transaction() as session:
         session_id = (

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import validation
+from app import rules
 from app.context import Context
 from app.db.access import authorize_project, refuse, visible
 from app.db.base import utcnow
@@ -26,9 +26,9 @@ ALREADY_A_MEMBER = "That user is already a member"
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "name" in changes:
-        values["name"] = validation.trimmed("name", changes["name"], max_length=NAME_MAX)
+        values["name"] = rules.trimmed("name", changes["name"], max_length=NAME_MAX)
     if "description" in changes:
-        values["description"] = validation.optional_text(
+        values["description"] = rules.optional_text(
             "description", changes["description"], max_length=DESCRIPTION_MAX
         )
     return values
@@ -124,7 +124,7 @@ async def add_member(
                     kind="Project",
                     object_id=project.id,
                 )
-            address = validation.normalised_email(validation.text("email", email))
+            address = rules.normalised_email(rules.text("email", email))
             user_id = await session.scalar(select(users.c.id).where(users.c.email == address))
             if user_id is None:
                 raise NotFound("No user with that email")

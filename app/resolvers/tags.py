@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import validation
+from app import rules
 from app.context import Context
 from app.db.access import authorize, authorize_project
 from app.db.models import keyed, tags
@@ -24,9 +24,9 @@ DUPLICATE = "A tag with this name already exists in the project"
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "name" in changes:
-        values["name"] = validation.trimmed("name", changes["name"], max_length=NAME_MAX)
+        values["name"] = rules.trimmed("name", changes["name"], max_length=NAME_MAX)
     if "color" in changes:
-        values["color"] = validation.color("color", changes["color"])
+        values["color"] = rules.color("color", changes["color"])
     return values
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.sql import Select
 
-from app import validation
+from app import rules
 from app.db.access import visible
 from app.db.collation import fold
 from app.db.models import shown, task_tags, tasks
@@ -53,9 +53,9 @@ def contains_text(search: str, *keys: ColumnElement[str | None]) -> ColumnElemen
     """Any of the folded `keys` columns contains `search` ignoring case in every script
     (API.md `TaskFilter.search`); `%`, `_` and `\\` match literally.
 
-    Raises `BadUserInput` on `search` for text the rules refuse (`validation.search`).
+    Raises `BadUserInput` on `search` for text the rules refuse (`rules.search`).
     """
-    needle = fold(validation.search(search))
+    needle = fold(rules.search(search))
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return or_(*(key.like(pattern, escape="\\") for key in keys))

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 
-from app import validation
+from app import rules
 from app.context import Context
 from app.db.access import authorize, authorize_project
 from app.db.base import utcnow
@@ -63,9 +63,9 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     """Column values for the plain fields in `changes` (GraphQL names already mapped)."""
     values: dict[str, Any] = {}
     if "title" in changes:
-        values["title"] = validation.trimmed("title", changes["title"], max_length=TITLE_MAX)
+        values["title"] = rules.trimmed("title", changes["title"], max_length=TITLE_MAX)
     if "description" in changes:
-        values["description"] = validation.optional_text(
+        values["description"] = rules.optional_text(
             "description", changes["description"], max_length=DESCRIPTION_MAX
         )
     for name, kind in (("status", TaskStatus), ("priority", TaskPriority)):

@@ -68,7 +68,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from app import validation
+from app import rules
 from app.context import Context
 from app.db.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.errors import CostLimitExceeded, RateLimited, Unauthenticated
@@ -282,7 +282,7 @@ class _Walk:
             for step in path or ():
                 value = _member(value, step)
             if isinstance(value, str):
-                attempts.append(validation.normalised_email(value) or value.strip().lower())
+                attempts.append(rules.normalised_email(value) or value.strip().lower())
             else:
                 attempts.append(None)
         return attempts

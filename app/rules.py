@@ -1,6 +1,9 @@
-"""Input rules from API.md "Authentication", "Rules of the data" and "Limits" (text).
+"""The rules of the data (API.md "Rules of the data", "Authentication" and "Limits", text):
+every length and format the API promises, in one place.
 
-Each function returns the normalised value or raises `BadUserInput` naming the field.
+The database's CHECK constraints (`app/db/models.py`) are written from the same
+constants. Each function returns the normalised value or raises `BadUserInput`
+naming the field.
 Every text input passes `text` (through the other rules here, or directly): no
 NUL, which PostgreSQL cannot store and SQLite's LIKE cuts a pattern at. Lone
 surrogates never get this far: the transport refuses a request that holds one
@@ -16,6 +19,11 @@ from app.errors import BadUserInput
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 EMAIL_MAX = 320
 SEARCH_MAX = 200
+USER_NAME_MAX = 100
+PROJECT_NAME_MAX, PROJECT_DESCRIPTION_MAX = 100, 2_000
+TASK_TITLE_MAX, TASK_DESCRIPTION_MAX = 200, 10_000
+TAG_NAME_MAX = 50
+PERSONAL_PROJECT_NAME = "Personal"  # the project signup creates for every user
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 

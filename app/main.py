@@ -18,10 +18,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app.config import Settings, load_settings
 from app.db.engine import create_engine, create_sessionmaker
 from app.http.persisted import persisted_queries_for
+from app.http.view import GraphQLView
 from app.ratelimit import RateLimiter
 from app.request_id import RequestIdMiddleware
 from app.schema import create_schema
-from app.view import GraphQLView
 
 logger = logging.getLogger(__name__)
 

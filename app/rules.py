@@ -11,9 +11,12 @@ surrogates never get this far: the transport refuses a request that holds one
 """
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.enums import TaskPriority, TaskStatus
 from app.errors import BadUserInput
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
@@ -97,3 +100,41 @@ def color(field: str, value: str | None) -> str | None:
     if not _COLOR.fullmatch(text(field, value)):
         raise BadUserInput(field, f"{field} must look like #RRGGBB")
     return value
+
+
+def not_null(field: str, value: Any) -> Any:
+    """`value` unless it is None (an explicit null where the API allows none)."""
+    if value is None:
+        raise BadUserInput(field, f"{field} cannot be null")
+    return value
+
+
+Rule = Callable[[str, Any], Any]
+
+# Each writable field of an object: its rule, giving the column's value.
+PROJECT: dict[str, Rule] = {
+    "name": lambda field, value: trimmed(field, value, max_length=PROJECT_NAME_MAX),
+    "description": lambda field, value: optional_text(
+        field, value, max_length=PROJECT_DESCRIPTION_MAX
+    ),
+}
+TASK: dict[str, Rule] = {
+    "title": lambda field, value: trimmed(field, value, max_length=TASK_TITLE_MAX),
+    "description": lambda field, value: optional_text(
+        field, value, max_length=TASK_DESCRIPTION_MAX
+    ),
+    "status": lambda field, value: TaskStatus(not_null(field, value)).value,
+    "priority": lambda field, value: TaskPriority(not_null(field, value)).value,
+    "due_date": lambda _field, value: value,
+}
+TAG: dict[str, Rule] = {
+    "name": lambda field, value: trimmed(field, value, max_length=TAG_NAME_MAX),
+    "color": color,
+}
+
+
+def checked(changes: Mapping[str, Any], fields: Mapping[str, Rule]) -> dict[str, Any]:
+    """The column values of the `changes` (by field name) that `fields` has a rule for,
+    each through its rule; the others are left out. Raises `BadUserInput` naming the
+    first field that breaks its rule."""
+    return {name: rule(name, changes[name]) for name, rule in fields.items() if name in changes}

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from app import view
+from app.db import users
 from app.errors import ServiceUnavailable
+from app.http import view
 from app.logs import RequestIdFilter
 from app.main import create_app
 from app.request_id import current_request_id
-from app.resolvers import auth
 from tests.conftest import make_settings
 from tests.helpers import PASSWORD
 
@@ -370,7 +370,7 @@ async def test_unexpected_error_is_masked_with_the_logged_request_id(
         seen.append(current_request_id())
         raise RuntimeError("boom: SELECT password_hash FROM users")
 
-    monkeypatch.setattr(auth, "login", broken_login)
+    monkeypatch.setattr(users, "login_of", broken_login)
     caplog.handler.addFilter(RequestIdFilter())
     variables = {"input": {"email": "ann@example.com", "password": PASSWORD}}
     with caplog.at_level(logging.ERROR):
@@ -401,7 +401,7 @@ async def test_field_error_keeps_200_with_graphql_response_json(
     async def broken_login(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(auth, "login", broken_login)
+    monkeypatch.setattr(users, "login_of", broken_login)
     variables = {"input": {"email": "ann@example.com", "password": PASSWORD}}
     response = await post(http, {"query": LOGIN, "variables": variables}, ACCEPT_GRAPHQL_RESPONSE)
     assert response.status_code == 200
@@ -502,7 +502,7 @@ async def test_service_unavailable_is_503_with_retry_after(
     async def database_down(*_args: object, **_kwargs: object) -> object:
         raise ServiceUnavailable(retry_after=7)
 
-    monkeypatch.setattr(auth, "login", database_down)
+    monkeypatch.setattr(users, "login_of", database_down)
     variables = {"input": {"email": "ann@example.com", "password": PASSWORD}}
     response = await post(http, {"query": LOGIN, "variables": variables}, accept)
     assert response.status_code == 503

@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import exc, func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.context import Context
+from app.db.database import Database
 from app.db.engine import create_engine, create_sessionmaker
 from app.db.migrate import upgrade
 from app.db.models import projects, tasks
@@ -203,9 +203,11 @@ async def cluster_engine(cluster: Cluster) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def context(cluster: Cluster, cluster_engine: AsyncEngine) -> AsyncIterator[Context]:
+async def context(cluster: Cluster, cluster_engine: AsyncEngine) -> AsyncIterator[Database]:
     settings = make_settings(cluster.url)
-    ctx = Context(settings=settings, sessionmaker=create_sessionmaker(cluster_engine), token=None)
+    ctx = Database(
+        create_sessionmaker(cluster_engine), statement_timeout_ms=settings.statement_timeout_ms
+    )
     yield ctx
     await ctx.close()
 
@@ -223,22 +225,22 @@ async def projects_named(engine: AsyncEngine, name: str) -> int:
 
 
 async def test_a_connection_lost_mid_request_is_service_unavailable_then_recovers(
-    context: Context, cluster_engine: AsyncEngine
+    context: Database, cluster_engine: AsyncEngine
 ) -> None:
-    pid = await context.scalar(text("SELECT pg_backend_pid()"))
+    pid = await context.read_scalar(text("SELECT pg_backend_pid()"))
     await terminate(cluster_engine, pid)
     with pytest.raises(ServiceUnavailable):
-        await context.fetch(text("SELECT 1"))
-    assert await context.scalar(text("SELECT 1")) == 1  # a new connection
+        await context.read(text("SELECT 1"))
+    assert await context.read_scalar(text("SELECT 1")) == 1  # a new connection
 
 
 async def test_a_commit_lost_before_it_happened_is_an_error_and_writes_nothing(
-    context: Context, cluster_engine: AsyncEngine
+    context: Database, cluster_engine: AsyncEngine
 ) -> None:
     async def write_then_lose_the_connection() -> None:
-        async with context.transaction() as session:
-            await session.execute(insert(projects).values(name="lost", is_personal=False))
-            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        async with context.transaction() as connection:
+            await connection.execute(insert(projects).values(name="lost", is_personal=False))
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
             await terminate(cluster_engine, pid)
 
     with pytest.raises(ServiceUnavailable):
@@ -247,19 +249,18 @@ async def test_a_commit_lost_before_it_happened_is_an_error_and_writes_nothing(
 
 
 async def test_a_commit_that_happened_but_lost_its_answer_is_acknowledged(
-    context: Context, cluster_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    context: Database, cluster_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """COMMIT went through but its answer never came: `pg_xact_status()` says committed."""
-    session = context.session
-    commit = session.commit
+    commit = AsyncSession.commit
 
-    async def commit_then_lose_the_answer() -> None:
-        await commit()
+    async def commit_then_lose_the_answer(session: AsyncSession) -> None:
+        await commit(session)
         raise exc.OperationalError(
             "COMMIT", {}, ConnectionResetError(), connection_invalidated=True
         )
 
-    monkeypatch.setattr(session, "commit", commit_then_lose_the_answer)
-    async with context.transaction() as session:
-        await session.execute(insert(projects).values(name="kept", is_personal=False))
+    monkeypatch.setattr(AsyncSession, "commit", commit_then_lose_the_answer)
+    async with context.transaction() as connection:
+        await connection.execute(insert(projects).values(name="kept", is_personal=False))
     assert await projects_named(cluster_engine, "kept") == 1

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
 from app.config import Settings
-from app.context import Context
+from app.db.database import Database
 from app.db.engine import create_engine, create_sessionmaker
 from app.db.models import projects, tasks
 from app.errors import ServiceUnavailable
@@ -67,32 +67,32 @@ def assert_unavailable(body: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-async def context(database_url: str, settings: Settings) -> AsyncIterator[Context]:
-    """A request context on an engine whose statements time out after `TIMEOUT_MS`."""
+async def context(database_url: str, settings: Settings) -> AsyncIterator[Database]:
+    """A request's database handle on an engine whose statements time out after `TIMEOUT_MS`."""
     engine = create_engine(database_url, statement_timeout_ms=TIMEOUT_MS)
-    ctx = Context(settings=settings, sessionmaker=create_sessionmaker(engine), token=None)
+    ctx = Database(create_sessionmaker(engine), statement_timeout_ms=settings.statement_timeout_ms)
     yield ctx
     await ctx.close()
     await engine.dispose()
 
 
 async def test_a_statement_past_the_timeout_is_service_unavailable(
-    context: Context, database_kind: str
+    context: Database, database_kind: str
 ) -> None:
     started = time.monotonic()
     with pytest.raises(ServiceUnavailable) as raised:
-        await context.fetch(text(SLOW[database_kind]))
+        await context.read(text(SLOW[database_kind]))
     assert time.monotonic() - started < 2.0
     assert raised.value.extensions == {"code": "SERVICE_UNAVAILABLE", "retryAfter": 1}
-    assert await context.scalar(text("SELECT 1")) == 1  # the request's next statement runs
+    assert await context.read_scalar(text("SELECT 1")) == 1  # the request's next statement runs
 
 
-async def test_a_statement_within_the_timeout_runs(context: Context) -> None:
+async def test_a_statement_within_the_timeout_runs(context: Database) -> None:
     quick = (
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000)"
         " SELECT count(*) FROM c"
     )
-    assert await context.scalar(text(quick)) == 1000
+    assert await context.read_scalar(text(quick)) == 1000
 
 
 @pytest.fixture
@@ -146,13 +146,13 @@ async def test_a_pool_with_no_connection_to_give_is_service_unavailable(
     database_url: str, settings: Settings
 ) -> None:
     engine = create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=0.1)
-    ctx = Context(settings=settings, sessionmaker=create_sessionmaker(engine), token=None)
+    ctx = Database(create_sessionmaker(engine), statement_timeout_ms=settings.statement_timeout_ms)
     try:
         async with engine.connect() as held:
             await held.execute(text("SELECT 1"))
             with pytest.raises(ServiceUnavailable):
-                await ctx.fetch(text("SELECT 1"))
-        assert await ctx.scalar(text("SELECT 1")) == 1
+                await ctx.read(text("SELECT 1"))
+        assert await ctx.read_scalar(text("SELECT 1")) == 1
     finally:
         await ctx.close()
         await engine.dispose()

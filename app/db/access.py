@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Table, and_, bindparam, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -55,11 +55,14 @@ def visible_users(viewer_id: int | ColumnElement[int]) -> Select[Any]:
     return select(*USER_COLUMNS).where(or_(users.c.id == viewer_id, exists(shared)))
 
 
-def role_of(viewer_id: int, project_id: int) -> Select[tuple[str]]:
-    """The viewer's role in a project: one row, or none when they are not a member."""
-    return select(members.c.role).where(
-        members.c.project_id == project_id, members.c.user_id == viewer_id
+async def role_of(connection: AsyncConnection, project_id: int, user_id: int) -> str | None:
+    """The membership check: `user_id`'s role in the project (a `ProjectRole` value), or
+    None when they are not a member."""
+    statement = select(members.c.role).where(
+        members.c.project_id == project_id, members.c.user_id == user_id
     )
+    role: str | None = await connection.scalar(statement)
+    return role
 
 
 def require(
@@ -88,7 +91,7 @@ def refuse(reason: str, *, viewer_id: int, kind: str, object_id: int) -> Forbidd
 
 
 async def authorize(
-    session: AsyncSession,
+    connection: AsyncConnection,
     *,
     viewer_id: int,
     table: Table,
@@ -115,9 +118,9 @@ async def authorize(
         statement = statement.with_for_update(of=[table, members])
     row: Row[Any] | None = None
     if object_id is not None:
-        row = (await session.execute(statement)).one_or_none()
+        row = (await connection.execute(statement)).one_or_none()
     if row is None:
-        if object_id is not None and await session.scalar(
+        if object_id is not None and await connection.scalar(
             select(exists().where(table.c.id == object_id))
         ):
             logger.info(
@@ -130,7 +133,7 @@ async def authorize(
 
 
 async def authorize_project(
-    session: AsyncSession,
+    connection: AsyncConnection,
     viewer_id: int,
     project_id: int | None,
     needed: ProjectRole = ProjectRole.OWNER,
@@ -139,7 +142,7 @@ async def authorize_project(
 ) -> Row[Any]:
     """`authorize` for a project: its row with the viewer's role, at least `needed`."""
     return await authorize(
-        session,
+        connection,
         viewer_id=viewer_id,
         table=projects,
         object_id=project_id,

@@ -20,6 +20,7 @@ import struct
 import unicodedata
 
 from pyuca.collator import Collator_10_0_0  # type: ignore[import-untyped]
+from sqlalchemy import ColumnElement, or_
 
 SORT_KEY_BYTES = 512
 _COLLATOR = Collator_10_0_0()
@@ -36,3 +37,12 @@ def sort_key(text: str) -> bytes:
     weights: tuple[int, ...] = _COLLATOR.sort_key(fold(text))
     limit = SORT_KEY_BYTES // 2
     return struct.pack(f">{min(len(weights), limit)}H", *weights[:limit])
+
+
+def contains_text(search: str, *keys: ColumnElement[str | None]) -> ColumnElement[bool]:
+    """Any of the folded `keys` columns contains `search` ignoring case in every script
+    (API.md `TaskFilter.search`); `%`, `_` and `\\` match literally."""
+    needle = fold(search)
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(*(key.like(pattern, escape="\\") for key in keys))

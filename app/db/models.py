@@ -237,6 +237,7 @@ class Tag(Timestamps, Base):
 # The same tables for Core statements (reads build rows, not ORM objects).
 users = cast(Table, User.__table__)
 sessions = cast(Table, Session.__table__)
+refresh_tokens = cast(Table, RefreshToken.__table__)
 projects = cast(Table, Project.__table__)
 members = cast(Table, ProjectMember.__table__)
 tasks = cast(Table, Task.__table__)

@@ -247,6 +247,16 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool
 
+    @property
+    def start_cursor(self) -> str | None:
+        """The cursor of the first item (None for an empty page)."""
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        """The cursor of the last item (None for an empty page)."""
+        return self.cursors[-1] if self.cursors else None
+
 
 def page_of(
     rows: Sequence[Any], args: PageArgs, ordering: Ordering, build: Callable[[Any], T]

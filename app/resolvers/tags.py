@@ -1,92 +1,84 @@
-"""Tag mutations: create, update, delete (`MEMBER` or `OWNER` of the tag's project).
+"""The resolvers of tags: the fields of `Tag` and the tag mutations (`MEMBER`)."""
 
-Names are 1-50 characters after trimming and unique per project ignoring case
-(`Conflict`, enforced by a unique index on the folded name, `name_key`); colours are `#RRGGBB`
-or null. Each function is one transaction and returns the tag row.
-"""
+from collections.abc import Awaitable
+from functools import partial
+from typing import TYPE_CHECKING, Annotated
 
-from typing import Any
-
-from sqlalchemy import Row, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+import strawberry
 
 from app import rules
-from app.context import Context
-from app.db.access import authorize, authorize_project
-from app.db.models import keyed, tags
-from app.enums import ProjectRole
-from app.errors import Conflict
+from app.context import Info
+from app.db import tags, tasks
+from app.db.pagination import PageArgs
+from app.ids import decode_id, encode_id
+from app.resolvers.inputs import given
+from app.resolvers.nodes import ProjectNode, TagNode, TaskNode, project_node, then
+from app.resolvers.relay import Connection, connection
+from app.resolvers.tasks import FilterArg, OrderArg, task_filter, task_ordering
 
-NAME_MAX = 50
-DUPLICATE = "A tag with this name already exists in the project"
-
-
-def _validated(changes: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if "name" in changes:
-        values["name"] = rules.trimmed("name", changes["name"], max_length=NAME_MAX)
-    if "color" in changes:
-        values["color"] = rules.color("color", changes["color"])
-    return values
+if TYPE_CHECKING:
+    from app.schema.tag import CreateTagInput, UpdateTagInput
 
 
-async def _reload(ctx: Context, tag_id: int) -> Row[Any]:
-    row: Row[Any] = (await ctx.session.execute(select(tags).where(tags.c.id == tag_id))).one()
-    return row
+def project(root: strawberry.Parent[TagNode], info: Info) -> Awaitable[ProjectNode | None]:
+    """`Tag.project` (never None: what the viewer sees is in a project they are in)."""
+    return then(info.context.loaders.projects.load(root.project_id), project_node)
+
+
+async def tag_tasks(
+    root: strawberry.Parent[TagNode],
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: FilterArg = None,
+    order_by: OrderArg = None,
+) -> Connection[TaskNode]:
+    """`Tag.tasks`: tasks carrying the tag; one statement for every tag on the page."""
+    ctx = info.context
+    args = PageArgs.parse(first=first, after=after)
+    viewer = ctx.require_viewer()
+    spec, order = task_filter(filter), task_ordering(order_by)
+    key = ("Tag.tasks", args, spec, order.name)
+    pages = ctx.loaders.batch(
+        key, partial(tasks.pages_per_tag, ctx.db, viewer.id, spec, order, args)
+    )
+    counts = ctx.loaders.batch(
+        ("count", key), partial(tasks.counts_per_tag, ctx.db, viewer.id, spec)
+    )
+    page = await pages.load(root.id)
+    return connection(page, TaskNode._make, partial(counts.load, root.id))
+
+
+def _tag_pk(tag_id: str) -> int | None:
+    return decode_id(tag_id, "Tag")
 
 
 async def create_tag(
-    ctx: Context, *, project_id: int | None, name: str, color: str | None
-) -> Row[Any]:
-    """A new tag in a project where the viewer is `MEMBER` or `OWNER`."""
-    viewer = await ctx.require_viewer()
-    values = _validated({"name": name, "color": color})
-    try:
-        async with ctx.transaction() as session:
-            project = await authorize_project(session, viewer.id, project_id, ProjectRole.MEMBER)
-            tag_id = await session.scalar(
-                insert(tags).values(**values, project_id=project.id).returning(tags.c.id)
-            )
-            assert tag_id is not None
-            return await _reload(ctx, tag_id)
-    except IntegrityError:
-        raise Conflict(DUPLICATE) from None
+    info: Info, input: Annotated["CreateTagInput", strawberry.lazy("app.schema.tag")]
+) -> TagNode:
+    """`Mutation.createTag`: a tag in a project where the viewer is `MEMBER` or `OWNER`."""
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    values = rules.checked({"name": input.name, "color": input.color}, rules.TAG)
+    project_id = decode_id(input.project_id, "Project")
+    return TagNode._make(await tags.create(ctx.db, viewer.id, project_id, values))
 
 
-async def update_tag(ctx: Context, *, tag_id: int | None, changes: dict[str, Any]) -> Row[Any]:
-    """Rename and/or recolour a tag (keys present in `changes`: name, color)."""
-    viewer = await ctx.require_viewer()
-    values = _validated(changes)
-    try:
-        async with ctx.transaction() as session:
-            tag = await authorize(
-                session,
-                viewer_id=viewer.id,
-                table=tags,
-                object_id=tag_id,
-                needed=ProjectRole.MEMBER,
-                kind="Tag",
-            )
-            if values:
-                await session.execute(
-                    update(tags).where(tags.c.id == tag.id).values(**keyed(tags, values))
-                )
-            return await _reload(ctx, tag.id)
-    except IntegrityError:
-        raise Conflict(DUPLICATE) from None
+async def update_tag(
+    info: Info,
+    id: strawberry.ID,
+    input: Annotated["UpdateTagInput", strawberry.lazy("app.schema.tag")],
+) -> TagNode:
+    """`Mutation.updateTag`: rename and/or recolour."""
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    values = rules.checked(given(input), rules.TAG)
+    return TagNode._make(await tags.update_tag(ctx.db, viewer.id, _tag_pk(id), values))
 
 
-async def delete_tag(ctx: Context, *, tag_id: int | None) -> int:
-    """Delete a tag; tasks carrying it lose it."""
-    viewer = await ctx.require_viewer()
-    async with ctx.transaction() as session:
-        tag = await authorize(
-            session,
-            viewer_id=viewer.id,
-            table=tags,
-            object_id=tag_id,
-            needed=ProjectRole.MEMBER,
-            kind="Tag",
-        )
-        await session.execute(delete(tags).where(tags.c.id == tag.id))
-        return int(tag.id)
+async def delete_tag(info: Info, id: strawberry.ID) -> strawberry.ID:
+    """`Mutation.deleteTag`: tasks carrying it lose it. Its id."""
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    pk = await tags.delete_tag(ctx.db, viewer.id, _tag_pk(id))
+    return strawberry.ID(encode_id("Tag", pk))

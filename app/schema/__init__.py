@@ -18,11 +18,11 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from app.extensions.admission import QueryCost
+from app.extensions.errors import ApolloErrorCodes, is_unexpected
+from app.extensions.operations import RequireOperationName
+from app.extensions.parser_cache import SafeParserCache
 from app.schema.common import DateTime
-from app.schema.cost import QueryCost
-from app.schema.errors import ApolloErrorCodes, is_unexpected
-from app.schema.operations import RequireOperationName
-from app.schema.parser_cache import SafeParserCache
 from app.schema.root import Mutation, Query
 
 logger = logging.getLogger(__name__)

@@ -1,82 +1,111 @@
-"""The root types: every query and mutation, each delegating to its domain module."""
+"""The root types: every query and mutation, each bound to its resolver (`app.resolvers`)."""
 
 import strawberry
 
-from app.schema import lookups, user
+from app.resolvers import lookups, projects, tags, tasks, users
 from app.schema import project as project_fields
 from app.schema import tag as tag_fields
 from app.schema import task as task_fields
+from app.schema import user
 from app.schema.common import Node
 
 
 @strawberry.type(description="Entry points for reading.")
 class Query:
-    me: user.User | None = strawberry.field(
-        resolver=user.me,
+    me = strawberry.field(
+        graphql_type=user.User | None,
+        resolver=users.me,
         description="The signed-in user; null without a token. A bad token is UNAUTHENTICATED.",
     )
-    node: Node | None = strawberry.field(
-        resolver=lookups.node, description="Any visible object by global id; null if not visible."
+    node = strawberry.field(
+        graphql_type=Node | None,
+        resolver=lookups.node,
+        description="Any visible object by global id; null if not visible.",
     )
-    nodes: list[Node | None] = strawberry.field(
-        resolver=lookups.nodes, description="Visible objects by global ids (at most 100), in order."
+    nodes = strawberry.field(
+        graphql_type=list[Node | None],
+        resolver=lookups.nodes,
+        description="Visible objects by global ids (at most 100), in order.",
     )
-    project: project_fields.Project | None = strawberry.field(
-        resolver=lookups.project, description="A visible project by id; null otherwise."
+    project = strawberry.field(
+        graphql_type=project_fields.Project | None,
+        resolver=lookups.project,
+        description="A visible project by id; null otherwise.",
     )
-    projects: project_fields.ProjectConnection = strawberry.field(
-        resolver=project_fields.projects, description="Projects the viewer is a member of."
+    projects = strawberry.field(
+        graphql_type=project_fields.ProjectConnection,
+        resolver=projects.project_list,
+        description="Projects the viewer is a member of.",
     )
-    task: task_fields.Task | None = strawberry.field(
-        resolver=lookups.task, description="A visible task by id; null otherwise."
+    task = strawberry.field(
+        graphql_type=task_fields.Task | None,
+        resolver=lookups.task,
+        description="A visible task by id; null otherwise.",
     )
-    tasks: task_fields.TaskConnection = strawberry.field(
-        resolver=task_fields.tasks, description="Tasks of every project the viewer is a member of."
+    tasks = strawberry.field(
+        graphql_type=task_fields.TaskConnection,
+        resolver=tasks.task_list,
+        description="Tasks of every project the viewer is a member of.",
     )
-    tag: tag_fields.Tag | None = strawberry.field(
-        resolver=lookups.tag, description="A visible tag by id; null otherwise."
+    tag = strawberry.field(
+        graphql_type=tag_fields.Tag | None,
+        resolver=lookups.tag,
+        description="A visible tag by id; null otherwise.",
     )
 
 
 @strawberry.type(description="Entry points for writing; each mutation is one transaction.")
 class Mutation:
-    signup: user.AuthPayload = strawberry.mutation(
-        resolver=user.signup,
+    signup = strawberry.mutation(
+        graphql_type=user.AuthPayload,
+        resolver=users.signup,
         description="Create an account with its personal project and sign in.",
     )
-    login: user.AuthPayload = strawberry.mutation(
-        resolver=user.login, description="Sign in; starts a new session."
+    login = strawberry.mutation(
+        graphql_type=user.AuthPayload,
+        resolver=users.login,
+        description="Sign in; starts a new session.",
     )
-    refresh_token: user.AuthPayload = strawberry.mutation(
-        resolver=user.refresh_token,
+    refresh_token = strawberry.mutation(
+        graphql_type=user.AuthPayload,
+        resolver=users.refresh_token,
         description="Trade a refresh token for a new pair; the old one is retired. "
         "Reusing a retired token revokes its session.",
     )
-    logout: bool = strawberry.mutation(
-        resolver=user.logout, description="Revoke the caller's session and all its tokens."
+    logout = strawberry.mutation(
+        graphql_type=bool,
+        resolver=users.logout,
+        description="Revoke the caller's session and all its tokens.",
     )
 
-    create_project: project_fields.Project = strawberry.mutation(
-        resolver=project_fields.create_project,
+    create_project = strawberry.mutation(
+        graphql_type=project_fields.Project,
+        resolver=projects.create_project,
         description="Create a shared project owned by the viewer.",
     )
-    update_project: project_fields.Project = strawberry.mutation(
-        resolver=project_fields.update_project, description="Rename or describe a project (OWNER)."
+    update_project = strawberry.mutation(
+        graphql_type=project_fields.Project,
+        resolver=projects.update_project,
+        description="Rename or describe a project (OWNER).",
     )
-    delete_project: strawberry.ID = strawberry.mutation(
-        resolver=project_fields.delete_project,
+    delete_project = strawberry.mutation(
+        graphql_type=strawberry.ID,
+        resolver=projects.delete_project,
         description="Delete a project with its tasks and tags (OWNER; not a personal one).",
     )
-    add_project_member: project_fields.Project = strawberry.mutation(
-        resolver=project_fields.add_project_member,
+    add_project_member = strawberry.mutation(
+        graphql_type=project_fields.Project,
+        resolver=projects.add_project_member,
         description="Add a user by email (OWNER; not to a personal project).",
     )
-    update_project_member: project_fields.Project = strawberry.mutation(
-        resolver=project_fields.update_project_member,
+    update_project_member = strawberry.mutation(
+        graphql_type=project_fields.Project,
+        resolver=projects.update_project_member,
         description="Change a member's role (OWNER); the last owner cannot be demoted.",
     )
-    remove_project_member: project_fields.Project = strawberry.mutation(
-        resolver=project_fields.remove_project_member,
+    remove_project_member = strawberry.mutation(
+        graphql_type=project_fields.Project,
+        resolver=projects.remove_project_member,
         description=(
             "Remove a member (OWNER), or leave (any member); never the last owner. The"
             " answer is the project after the removal; when you leave, it is the project"
@@ -84,26 +113,38 @@ class Mutation:
             " role then), since you can no longer see it."
         ),
     )
-    create_task: task_fields.Task = strawberry.mutation(
-        resolver=task_fields.create_task, description="Create a task (MEMBER)."
+    create_task = strawberry.mutation(
+        graphql_type=task_fields.Task,
+        resolver=tasks.create_task,
+        description="Create a task (MEMBER).",
     )
-    update_task: task_fields.Task = strawberry.mutation(
-        resolver=task_fields.update_task,
+    update_task = strawberry.mutation(
+        graphql_type=task_fields.Task,
+        resolver=tasks.update_task,
         description="Change a task (MEMBER); a stale expectedVersion is CONFLICT.",
     )
-    set_task_completed: task_fields.Task = strawberry.mutation(
-        resolver=task_fields.set_task_completed,
+    set_task_completed = strawberry.mutation(
+        graphql_type=task_fields.Task,
+        resolver=tasks.set_task_completed,
         description="Mark DONE (sets completedAt) or back to TODO; idempotent.",
     )
-    delete_task: strawberry.ID = strawberry.mutation(
-        resolver=task_fields.delete_task, description="Delete a task (MEMBER)."
+    delete_task = strawberry.mutation(
+        graphql_type=strawberry.ID,
+        resolver=tasks.delete_task,
+        description="Delete a task (MEMBER).",
     )
-    create_tag: tag_fields.Tag = strawberry.mutation(
-        resolver=tag_fields.create_tag, description="Create a tag in a project (MEMBER)."
+    create_tag = strawberry.mutation(
+        graphql_type=tag_fields.Tag,
+        resolver=tags.create_tag,
+        description="Create a tag in a project (MEMBER).",
     )
-    update_tag: tag_fields.Tag = strawberry.mutation(
-        resolver=tag_fields.update_tag, description="Rename or recolour a tag (MEMBER)."
+    update_tag = strawberry.mutation(
+        graphql_type=tag_fields.Tag,
+        resolver=tags.update_tag,
+        description="Rename or recolour a tag (MEMBER).",
     )
-    delete_tag: strawberry.ID = strawberry.mutation(
-        resolver=tag_fields.delete_tag, description="Delete a tag; tasks lose it (MEMBER)."
+    delete_tag = strawberry.mutation(
+        graphql_type=strawberry.ID,
+        resolver=tags.delete_tag,
+        description="Delete a tag; tasks lose it (MEMBER).",
     )

@@ -1,25 +1,18 @@
-"""Task: its GraphQL type, enums, filter and order inputs, and connection."""
+"""Task: its GraphQL type, enums, filter and order inputs, connection and inputs."""
 
-from collections.abc import Awaitable
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Row
 
 from app import enums
-from app.db.pagination import PageArgs
-from app.ids import decode_id, encode_id, input_id
-from app.resolvers import connections
-from app.resolvers import tasks as task_mutations
-from app.resolvers.task_queries import TaskFilter as TaskFilterSpec
-from app.resolvers.task_queries import task_ordering
-from app.schema.common import Connection, Info, Node, OrderDirection, given, then
+from app.resolvers import tasks
+from app.resolvers.nodes import TaskNode
+from app.schema.common import Connection, Node, OrderDirection
 from app.schema.user import User
 
 if TYPE_CHECKING:
-    from app.db.pagination import Ordering
     from app.schema.project import Project
     from app.schema.tag import Tag
 
@@ -43,13 +36,6 @@ class TaskOrderField(Enum):
 class TaskOrder:
     field: TaskOrderField = strawberry.field(description="What to order by.")
     direction: OrderDirection = strawberry.field(description="Ascending or descending.")
-
-
-def ordering(order: TaskOrder | None) -> "Ordering":
-    """The keyset ordering for an `orderBy` argument (default newest first)."""
-    if order is None:
-        return task_ordering()
-    return task_ordering(order.field.value, order.direction.value)
 
 
 @strawberry.input(description="Conditions a task must all meet; every field is optional.")
@@ -87,31 +73,9 @@ class TaskFilter:
         default=None, description="Tasks due on or after this day."
     )
 
-    def spec(self) -> TaskFilterSpec:
-        return TaskFilterSpec(
-            project_id=self.project_id,
-            status=None if self.status is None else tuple(self.status),
-            priority=None if self.priority is None else tuple(self.priority),
-            assignee_id=self.assignee_id,
-            assigned_to_me=self.assigned_to_me,
-            unassigned=self.unassigned,
-            tag_ids=None if self.tag_ids is None else tuple(self.tag_ids),
-            search=self.search,
-            due_before=self.due_before,
-            due_after=self.due_after,
-        )
-
-
-def filter_spec(task_filter: TaskFilter | None) -> TaskFilterSpec | None:
-    return None if task_filter is None else task_filter.spec()
-
 
 @strawberry.type(description="A piece of work in a project.")
 class Task(Node):
-    pk: strawberry.Private[int]
-    project_pk: strawberry.Private[int]
-    created_by_pk: strawberry.Private[int]
-    assignee_pk: strawberry.Private[int | None]
     title: str = strawberry.field(description="1-200 characters.")
     description: str | None = strawberry.field(description="At most 10,000 characters.")
     status: TaskStatus = strawberry.field(description="TODO, IN_PROGRESS or DONE.")
@@ -125,80 +89,31 @@ class Task(Node):
     version: int = strawberry.field(
         description="1 at creation, +1 on every change (for `expectedVersion`)."
     )
+    project = strawberry.field(
+        graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
+        resolver=tasks.project,
+        description="The project the task belongs to.",
+    )
+    created_by = strawberry.field(
+        graphql_type=User, resolver=tasks.created_by, description="Who created the task."
+    )
+    assignee = strawberry.field(
+        graphql_type=User | None,
+        resolver=tasks.assignee,
+        description="Who the task is assigned to, if anyone.",
+    )
+    tags = strawberry.field(
+        graphql_type=list[Annotated["Tag", strawberry.lazy("app.schema.tag")]],
+        resolver=tasks.tags,
+        description="The task's tags, by name.",
+    )
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> Self:
-        return cls(
-            id=strawberry.ID(encode_id("Task", row.id)),
-            pk=row.id,
-            project_pk=row.project_id,
-            created_by_pk=row.created_by_id,
-            assignee_pk=row.assignee_id,
-            title=row.title,
-            description=row.description,
-            status=enums.TaskStatus(row.status),
-            priority=enums.TaskPriority(row.priority),
-            due_date=row.due_date,
-            completed_at=row.completed_at,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            version=row.version,
-        )
-
-    @strawberry.field(
-        description="The project the task belongs to.",
-        graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
-    )
-    def project(self, info: Info) -> Awaitable["Project | None"]:
-        from app.schema.project import project_of
-
-        return project_of(info, self.project_pk)
-
-    @strawberry.field(description="Who created the task.", graphql_type=User)
-    def created_by(self, info: Info) -> Awaitable[User | None]:
-        # Never None: deleting a user deletes the tasks they created (CASCADE).
-        user = info.context.known_loaders().users.load(self.created_by_pk)
-        return then(user, User.from_optional_row)
-
-    @strawberry.field(
-        description="Who the task is assigned to, if anyone.", graphql_type=User | None
-    )
-    def assignee(self, info: Info) -> Awaitable[User | None] | None:
-        if self.assignee_pk is None:
-            return None
-        user = info.context.known_loaders().users.load(self.assignee_pk)
-        return then(user, User.from_optional_row)
-
-    @strawberry.field(
-        description="The task's tags, by name.",
-        graphql_type=list[Annotated["Tag", strawberry.lazy("app.schema.tag")]],
-    )
-    def tags(self, info: Info) -> Awaitable[list["Tag"]]:
-        from app.schema.tag import Tag
-
-        return then(info.context.known_loaders().task_tags.load(self.pk), Tag.from_rows)
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, TaskNode)
 
 
 TaskConnection = Connection[Task]
-
-
-async def tasks(
-    info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
-    filter: TaskFilter | None = None,
-    order_by: TaskOrder | None = None,
-) -> TaskConnection:
-    page, count = await connections.task_list(
-        info.context,
-        args=PageArgs.parse(first, after, last, before),
-        spec=filter_spec(filter),
-        ordering=ordering(order_by),
-        build=Task.from_row,
-    )
-    return Connection.of(page, count)
 
 
 @strawberry.input(description="A new task.")
@@ -253,63 +168,3 @@ class UpdateTaskInput:
     tag_ids: list[strawberry.ID] | None = strawberry.field(
         default=strawberry.UNSET, description="The whole new set of tags; null or [] removes all."
     )
-
-
-def _task_pk(task_id: str) -> int | None:
-    return decode_id(task_id, "Task")
-
-
-def _tag_pks(tag_ids: list[strawberry.ID] | None) -> list[int]:
-    """Row ids of `tagIds` (null or omitted: none); a malformed one is `BadUserInput`."""
-    pks = [input_id(tag_id, "Tag", "tagIds") for tag_id in tag_ids or []]
-    return [pk for pk in pks if pk is not None]
-
-
-async def create_task(info: Info, input: CreateTaskInput) -> Task:
-    row = await task_mutations.create_task(
-        info.context,
-        project_id=None if input.project_id is None else decode_id(input.project_id, "Project"),
-        use_personal=input.project_id is None,
-        fields={
-            "title": input.title,
-            "description": input.description,
-            "status": input.status,
-            "priority": input.priority,
-            "due_date": input.due_date,
-        },
-        assignee_id=input_id(input.assignee_id, "User", "assigneeId"),
-        tag_ids=_tag_pks(input.tag_ids),
-    )
-    return Task.from_row(row)
-
-
-async def update_task(
-    info: Info,
-    id: strawberry.ID,
-    input: UpdateTaskInput,
-    expected_version: int | None = None,
-) -> Task:
-    fields = given(input)
-    if "project_id" in fields:
-        project_id = fields["project_id"]
-        fields["project_id"] = None if project_id is None else decode_id(project_id, "Project")
-    if "assignee_id" in fields:
-        fields["assignee_id"] = input_id(fields["assignee_id"], "User", "assigneeId")
-    if "tag_ids" in fields:
-        fields["tag_ids"] = _tag_pks(fields["tag_ids"])
-    row = await task_mutations.update_task(
-        info.context, task_id=_task_pk(id), fields=fields, expected_version=expected_version
-    )
-    return Task.from_row(row)
-
-
-async def set_task_completed(info: Info, id: strawberry.ID, completed: bool) -> Task:
-    row = await task_mutations.set_completed(
-        info.context, task_id=_task_pk(id), completed=completed
-    )
-    return Task.from_row(row)
-
-
-async def delete_task(info: Info, id: strawberry.ID) -> strawberry.ID:
-    pk = await task_mutations.delete_task(info.context, task_id=_task_pk(id))
-    return strawberry.ID(encode_id("Task", pk))

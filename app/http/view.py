@@ -25,6 +25,8 @@ spec asks of the transport and Strawberry leaves out:
 """
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,8 +44,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from app.config import Settings
-from app.context import Context, bearer_token
+from app.context import Context
+from app.db.database import Database
 from app.errors import PersistedQueryNotFound, RateLimited, ServiceUnavailable
+from app.http.authentication import authenticate
 from app.http.body import PayloadTooLarge, declared_length_over, limited_receive
 from app.http.negotiation import (
     EITHER,
@@ -54,6 +58,7 @@ from app.http.negotiation import (
 )
 from app.http.params import BadRequest, params_from_body, params_from_query_string
 from app.http.persisted import PersistedQueries
+from app.loaders import Loaders
 from app.ratelimit import RateLimiter
 from app.request_id import current_request_id
 
@@ -124,26 +129,42 @@ class GraphQLView(GraphQL[Context, None]):
         self.persisted_queries = persisted_queries
         self.rate_limiter = rate_limiter
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None = None
-    ) -> Context:
-        return Context(
-            settings=self.settings,
-            sessionmaker=self.sessionmaker,
-            token=bearer_token(request.headers.get("authorization")),
-            client_ip=request.client.host if request.client else "",
-            response=response if isinstance(response, Response) else None,
-            rate_limiter=self.rate_limiter,
-        )
+    @asynccontextmanager
+    async def request_context(
+        self, request: Request | WebSocket, response: Response | None = None
+    ) -> AsyncIterator[Context]:
+        """The context of one request (or WebSocket connection): its own `Database`,
+        closed when the block ends, and its bearer token authenticated first.
+
+        Raises `ServiceUnavailable` when the database cannot authenticate the token.
+        """
+        db = Database(self.sessionmaker, statement_timeout_ms=self.settings.statement_timeout_ms)
+        try:
+            client_ip = request.client.host if request.client else ""
+            auth = await authenticate(
+                db, self.settings, request.headers.get("authorization"), client_ip
+            )
+            viewer_id = None if auth.user is None else auth.user.id
+            yield Context(
+                settings=self.settings,
+                db=db,
+                auth=auth,
+                loaders=Loaders(db, viewer_id),
+                client_ip=client_ip,
+                response=response,
+                rate_limiter=self.rate_limiter,
+            )
+        finally:
+            await db.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             websocket = WebSocket(scope, receive=receive, send=send)
-            context = await self.get_context(websocket)
             try:
-                await self.run(websocket, context=context)
-            finally:
-                await context.close()
+                async with self.request_context(websocket) as context:
+                    await self.run(websocket, context=context)
+            except ServiceUnavailable:
+                await websocket.close(code=1013)  # try again later
             return
         lower_content_type(scope)
         request = Request(scope, receive=limited_receive(receive, self.settings.max_body_bytes))
@@ -180,11 +201,9 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             if declared_length_over(request.scope, self.settings.max_body_bytes):
                 raise PayloadTooLarge(self.settings.max_body_bytes)
-            context = await self.get_context(request, await self.get_sub_response(request))
-            try:
+            sub_response = await self.get_sub_response(request)
+            async with self.request_context(request, sub_response) as context:
                 return await self.run(request, context=context)
-            finally:
-                await context.close()
         except HTTPException as error:
             return self._http_error_response(request, error)
         except BadRequest as error:
@@ -194,6 +213,14 @@ class GraphQLView(GraphQL[Context, None]):
             return self._error_response(
                 413, str(error), media_type, "PAYLOAD_TOO_LARGE", connection="close"
             )
+        except ServiceUnavailable as error:  # authentication could not reach the database
+            body = {
+                "data": None,
+                "errors": [{"message": str(error), "extensions": error.extensions}],
+            }
+            headers = {"retry-after": str(error.extensions["retryAfter"])}
+            media_type = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            return Response(self.encode_json(body), 503, headers, media_type=media_type)
         except PersistedQueryNotFound as error:
             # As Apollo Server: 200 (nothing may mask the body), never cached; the client retries.
             return self._error_response(

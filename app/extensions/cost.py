@@ -23,12 +23,12 @@ hold, counted from the document, the schema's types and the variables:
 For example `{ tasks(first: 50) { nodes { title tags { name } project { name } } } }`
 costs 1 (the connection) + 50 (tasks) + 50 x 20 (tags) + 50 (projects) = 1,101.
 
-`QueryCost` refuses an operation over `MAX_QUERY_COST` with
-`COST_LIMIT_EXCEEDED`, then charges the rate limits (`app/ratelimit.py`), all
-before any resolver runs, and reports the cost in `extensions.cost`.
+`app.extensions.admission.QueryCost` refuses an operation over `MAX_QUERY_COST`
+with `COST_LIMIT_EXCEEDED`, then charges the rate limits, all before any resolver
+runs, and reports the cost in `extensions.cost`.
 """
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
@@ -39,7 +39,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLCompositeType,
-    GraphQLError,
     GraphQLField,
     GraphQLIncludeDirective,
     GraphQLInterfaceType,
@@ -57,7 +56,6 @@ from graphql import (
     is_composite_type,
     is_list_type,
 )
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import (
     VariableValues,
     get_argument_values,
@@ -66,12 +64,9 @@ from graphql.execution.values import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.utilities import get_operation_ast
-from strawberry.extensions import SchemaExtension
 
 from app import rules
-from app.context import Context
 from app.db.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from app.errors import CostLimitExceeded, RateLimited, Unauthenticated
 
 DEFAULT_LIST_SIZE = 20
 """Items counted for a list that is neither a connection's page nor sized by an argument."""
@@ -312,62 +307,3 @@ def analyse(
         cost=max(1, walk.fields(fields, root, 1, None)),
         auth_attempts=walk.auth_attempts(fields) if root is schema.mutation_type else [],
     )
-
-
-class QueryCost(SchemaExtension):
-    """Cost limit, then rate limits, before execution; `extensions.cost` after it.
-
-    An operation over `MAX_QUERY_COST` is refused with `COST_LIMIT_EXCEEDED`;
-    over a rate limit with `RATE_LIMITED` (`app/ratelimit.py`). Either way nothing
-    runs and the response is a request error. The cost budget's `RateLimit-*`
-    headers go on the context's response.
-    """
-
-    def __init__(self) -> None:
-        self.cost: int | None = None
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        execution = self.execution_context
-        context = execution.context
-        document = execution.graphql_document
-        if isinstance(context, Context) and document is not None:
-            schema = execution.schema._schema
-            analysis = analyse(schema, document, execution.operation_name, execution.variables)
-            if analysis is not None:
-                try:
-                    await self._admit(context, analysis)
-                except (CostLimitExceeded, RateLimited) as error:
-                    graphql_error = GraphQLError(str(error), original_error=error)
-                    execution.result = GraphQLExecutionResult(data=None, errors=[graphql_error])
-                else:
-                    self.cost = analysis.cost
-        yield
-
-    async def _admit(self, context: Context, analysis: Analysis) -> None:
-        """Raise `CostLimitExceeded` or `RateLimited` unless the operation may run."""
-        limit = context.settings.max_query_cost
-        if analysis.cost > limit:
-            raise CostLimitExceeded(analysis.cost, limit)
-        limiter = context.rate_limiter
-        if limiter is None:
-            return
-        await limiter.count_auth_attempts(context.client_ip, analysis.auth_attempts)
-        budget = await limiter.spend(_client(context), analysis.cost)
-        if budget is None:
-            return
-        if context.response is not None:
-            context.response.headers.update(budget.headers())
-        if not budget.allowed:
-            raise RateLimited(budget.reset)
-
-    def get_results(self) -> dict[str, Any]:
-        return {} if self.cost is None else {"cost": self.cost}
-
-
-def _client(context: Context) -> str:
-    """Whose budget an operation spends: the token's user, else the client IP."""
-    try:
-        claims = context.claims
-    except Unauthenticated:
-        claims = None
-    return f"user:{claims.user_id}" if claims is not None else f"ip:{context.client_ip}"

@@ -1,0 +1,1 @@
+"""Strawberry schema extensions: what every operation runs through before and after execution."""

@@ -34,6 +34,7 @@ test: lint typecheck pytest  ## ruff, mypy and pytest (SQLite, plus PostgreSQL w
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -18,6 +18,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 from sqlalchemy.types import Boolean
 
+IDS = "ids"  # the list parameter of the statements that read rows by id
+
 
 class Among(ColumnElement[bool]):
     """`column` is one of the ids in the list parameter `name` (see the module docstring)."""

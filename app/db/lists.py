@@ -35,6 +35,15 @@ def typed(row_type: type[R], row: Sequence[Any]) -> R:
     return row_type._make(row[: len(row_type._fields)])
 
 
+def by_id(
+    rows: Sequence[Row[Any]], ids: list[int], build: Callable[[Row[Any]], T]
+) -> list[T | None]:
+    """For each of `ids`, the row with that `id` made by `build`, or None (a batch read's
+    answer, in the order of the ids asked for)."""
+    found = {row.id: build(row) for row in rows}
+    return [found.get(i) for i in ids]
+
+
 def group(rows: Sequence[Row[Any]], key: str) -> dict[Any, list[Row[Any]]]:
     """`rows` by the value of their column `key`, each group in the rows' order."""
     grouped: dict[Any, list[Row[Any]]] = defaultdict(list)

@@ -23,12 +23,12 @@ from app.db.access import USER_COLUMNS, VIEWER, authorize_project, refuse, role_
 from app.db.base import utcnow
 from app.db.collation import contains_text
 from app.db.database import Database
-from app.db.id_lists import among
-from app.db.lists import typed
+from app.db.id_lists import IDS, among
+from app.db.lists import by_id, typed
 from app.db.models import keyed, members, projects, tasks, users
 from app.db.orderings import MEMBERS_BY_JOINING, roster
 from app.db.pagination import Ordering, Page, PageArgs
-from app.db.users import IDS, UserRow
+from app.db.users import UserRow
 from app.enums import ProjectRole
 from app.errors import Conflict, NotFound
 
@@ -99,8 +99,7 @@ def _member(row: Row[Any]) -> MemberRow:
 async def by_ids(db: Database, viewer_id: int, ids: list[int]) -> list[ProjectRow | None]:
     """Visible projects by id, with the viewer's role; None for the rest."""
     rows = await db.read(PROJECTS_BY_ID, {"viewer_id": viewer_id, IDS: ids})
-    found = {row.id: _project(row) for row in rows}
-    return [found.get(i) for i in ids]
+    return by_id(rows, ids, _project)
 
 
 async def owners_of(db: Database, project_ids: list[int]) -> list[UserRow | None]:
@@ -208,17 +207,17 @@ async def update_project(
         return await _reload(connection, viewer_id, project.id)
 
 
+def _unless_personal(project: Row[Any], viewer_id: int, reason: str) -> None:
+    """`Forbidden(reason)`, logged, for a personal project: it is its owner's alone."""
+    if project.is_personal:
+        raise refuse(reason, viewer_id=viewer_id, kind="Project", object_id=project.id)
+
+
 async def delete_project(db: Database, viewer_id: int, project_id: int | None) -> int:
     """Delete a project with everything in it; `OWNER` only, never a personal project."""
     async with db.transaction() as connection:
         row = await authorize_project(connection, viewer_id, project_id)
-        if row.is_personal:
-            raise refuse(
-                "A personal project cannot be deleted",
-                viewer_id=viewer_id,
-                kind="Project",
-                object_id=row.id,
-            )
+        _unless_personal(row, viewer_id, "A personal project cannot be deleted")
         await connection.execute(delete(projects).where(projects.c.id == row.id))
         return int(row.id)
 
@@ -244,13 +243,7 @@ async def add_member(
     try:
         async with db.transaction() as connection:
             project = await authorize_project(connection, viewer_id, project_id, lock=True)
-            if project.is_personal:
-                raise refuse(
-                    "A personal project takes no other members",
-                    viewer_id=viewer_id,
-                    kind="Project",
-                    object_id=project.id,
-                )
+            _unless_personal(project, viewer_id, "A personal project takes no other members")
             address = rules.normalised_email(rules.text("email", email))
             user_id = await connection.scalar(select(users.c.id).where(users.c.email == address))
             if user_id is None:

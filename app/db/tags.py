@@ -16,12 +16,11 @@ from sqlalchemy.sql import Select
 from app.db import lists
 from app.db.access import VIEWER, authorize, authorize_project, visible
 from app.db.database import Database
-from app.db.id_lists import among
-from app.db.lists import group, typed
+from app.db.id_lists import IDS, among
+from app.db.lists import by_id, group, typed
 from app.db.models import keyed, tags, task_tags
 from app.db.orderings import TAGS_BY_NAME
 from app.db.pagination import Page, PageArgs
-from app.db.users import IDS
 from app.enums import ProjectRole
 from app.errors import Conflict
 
@@ -60,8 +59,7 @@ def _tag(row: Row[Any]) -> TagRow:
 async def by_ids(db: Database, viewer_id: int, ids: list[int]) -> list[TagRow | None]:
     """Visible tags by id; None for the rest."""
     rows = await db.read(TAGS_BY_ID, {"viewer_id": viewer_id, IDS: ids})
-    found = {row.id: _tag(row) for row in rows}
-    return [found.get(i) for i in ids]
+    return by_id(rows, ids, _tag)
 
 
 async def of_tasks(db: Database, viewer_id: int, task_ids: list[int]) -> list[list[TagRow]]:

@@ -21,11 +21,10 @@ from app.db.access import VIEWER, authorize, authorize_project, role_of, visible
 from app.db.base import utcnow
 from app.db.collation import contains_text
 from app.db.database import Database
-from app.db.id_lists import among
-from app.db.lists import typed
+from app.db.id_lists import IDS, among
+from app.db.lists import by_id, typed
 from app.db.models import keyed, members, projects, tags, task_tags, tasks
 from app.db.pagination import Ordering, Page, PageArgs
-from app.db.users import IDS
 from app.enums import ProjectRole, TaskStatus
 from app.errors import BadUserInput, Conflict, NotFound
 
@@ -123,8 +122,7 @@ def _tagged_tasks(viewer_id: int, spec: TaskFilter | None) -> Select[Any]:
 async def by_ids(db: Database, viewer_id: int, ids: list[int]) -> list[TaskRow | None]:
     """Visible tasks by id; None for the rest."""
     rows = await db.read(TASKS_BY_ID, {"viewer_id": viewer_id, IDS: ids})
-    found = {row.id: _task(row) for row in rows}
-    return [found.get(i) for i in ids]
+    return by_id(rows, ids, _task)
 
 
 async def page(

@@ -8,7 +8,6 @@ signing and verifying are the caller's (`app.security`); this module only keeps 
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -17,13 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.access import USER_COLUMNS, VIEWER, visible_users
 from app.db.database import Database
-from app.db.id_lists import among
-from app.db.lists import typed
+from app.db.id_lists import IDS, among
+from app.db.lists import by_id, typed
 from app.db.models import members, projects, refresh_tokens, sessions, users
 from app.enums import ProjectRole
 from app.rules import PERSONAL_PROJECT_NAME
-
-IDS = "ids"  # the list parameter of the by-id statements
 
 
 class UserRow(NamedTuple):
@@ -65,20 +62,20 @@ SESSION_USER = (
 LOGIN = select(*USER_COLUMNS, users.c.password_hash).where(users.c.email == bindparam("email"))
 
 
-def _by_id(rows: Sequence[Row[Any]], ids: list[int]) -> list[UserRow | None]:
-    found = {row.id: typed(UserRow, row) for row in rows}
-    return [found.get(i) for i in ids]
+def _user(row: Row[Any]) -> UserRow:
+    return typed(UserRow, row)
 
 
 async def by_ids(db: Database, ids: list[int]) -> list[UserRow | None]:
     """Users by id, with no visibility check: only for ids read from rows that
     `app.db.access.visible()` let through (a task's creator and assignee)."""
-    return _by_id(await db.read(USERS_BY_ID, {IDS: ids}), ids)
+    return by_id(await db.read(USERS_BY_ID, {IDS: ids}), ids, _user)
 
 
 async def visible_by_ids(db: Database, viewer_id: int, ids: list[int]) -> list[UserRow | None]:
     """Users by id among those the viewer may look up (`visible_users`); None for the rest."""
-    return _by_id(await db.read(VISIBLE_USERS_BY_ID, {"viewer_id": viewer_id, IDS: ids}), ids)
+    rows = await db.read(VISIBLE_USERS_BY_ID, {"viewer_id": viewer_id, IDS: ids})
+    return by_id(rows, ids, _user)
 
 
 async def session_user(

@@ -24,7 +24,7 @@ from app.resolvers.nodes import (
     then,
     user_node,
 )
-from app.resolvers.relay import Connection, connection
+from app.resolvers.relay import Connection, connection, nested_page
 from app.resolvers.tasks import FilterArg, OrderArg, task_filter, task_ordering
 
 if TYPE_CHECKING:
@@ -77,15 +77,18 @@ async def members(
     ctx = info.context
     args = PageArgs.parse(first=first, after=after)
     viewer = ctx.require_viewer()
-    key = ("Project.members", args)
-    pages = ctx.loaders.batch(key, partial(projects.member_pages, ctx.db, viewer.id, args=args))
-    counts = ctx.loaders.batch(("count", key), partial(projects.member_counts, ctx.db, viewer.id))
-    page = await pages.load(root.id)
+    page, count = await nested_page(
+        ctx.loaders,
+        ("Project.members", args),
+        root.id,
+        partial(projects.member_pages, ctx.db, viewer.id, args=args),
+        partial(projects.member_counts, ctx.db, viewer.id),
+    )
     edges = [
         MemberEdge(cursor, UserNode._make(row.user), row.role, row.added_at)
         for cursor, row in zip(page.cursors, page.items, strict=True)
     ]
-    return Connection(edges, [edge.node for edge in edges], page, partial(counts.load, root.id))
+    return Connection(edges, [edge.node for edge in edges], page, count)
 
 
 async def project_tasks(
@@ -103,15 +106,14 @@ async def project_tasks(
     args = PageArgs.parse(first, after, last, before)
     viewer = ctx.require_viewer()
     spec, order = task_filter(filter), task_ordering(order_by)
-    key = ("Project.tasks", args, spec, order.name)
-    pages = ctx.loaders.batch(
-        key, partial(tasks.pages_per_project, ctx.db, viewer.id, spec, order, args)
+    page, count = await nested_page(
+        ctx.loaders,
+        ("Project.tasks", args, spec, order.name),
+        root.id,
+        partial(tasks.pages_per_project, ctx.db, viewer.id, spec, order, args),
+        partial(tasks.counts_per_project, ctx.db, viewer.id, spec),
     )
-    counts = ctx.loaders.batch(
-        ("count", key), partial(tasks.counts_per_project, ctx.db, viewer.id, spec)
-    )
-    page = await pages.load(root.id)
-    return connection(page, TaskNode._make, partial(counts.load, root.id))
+    return connection(page, TaskNode._make, count)
 
 
 async def project_tags(
@@ -124,11 +126,14 @@ async def project_tags(
     ctx = info.context
     args = PageArgs.parse(first=first, after=after)
     viewer = ctx.require_viewer()
-    key = ("Project.tags", args)
-    pages = ctx.loaders.batch(key, partial(tags.pages_per_project, ctx.db, viewer.id, args))
-    counts = ctx.loaders.batch(("count", key), partial(tags.counts_per_project, ctx.db, viewer.id))
-    page = await pages.load(root.id)
-    return connection(page, TagNode._make, partial(counts.load, root.id))
+    page, count = await nested_page(
+        ctx.loaders,
+        ("Project.tags", args),
+        root.id,
+        partial(tags.pages_per_project, ctx.db, viewer.id, args),
+        partial(tags.counts_per_project, ctx.db, viewer.id),
+    )
+    return connection(page, TagNode._make, count)
 
 
 def _project_pk(project_id: str) -> int | None:

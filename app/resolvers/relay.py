@@ -1,11 +1,13 @@
 """Relay connections (Cursor Connections spec) as the schema's `Connection` reads them."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
+from functools import partial
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import strawberry
 
 from app.db.pagination import Page
+from app.loaders import Loaders
 from app.resolvers.nodes import MemberEdge
 
 R = TypeVar("R")
@@ -34,6 +36,21 @@ def connection(page: Page[R], node: Callable[[R], N], count: Count) -> Connectio
     nodes = [node(item) for item in page.items]
     edges = [Edge(cursor, n) for cursor, n in zip(page.cursors, nodes, strict=True)]
     return Connection(edges, nodes, page, count)
+
+
+async def nested_page(
+    loaders: Loaders,
+    key: Hashable,
+    parent_id: int,
+    pages: Callable[[list[int]], Coroutine[Any, Any, list[Page[R]]]],
+    counts: Callable[[list[int]], Coroutine[Any, Any, list[int]]],
+) -> tuple[Page[R], Count]:
+    """One parent's page of a nested list and the count of its items, each batched with
+    every parent whose list has the same `key` (its name and arguments): `pages` and
+    `counts` load them for a list of parent ids."""
+    page = await loaders.batch(key, pages).load(parent_id)
+    counter = loaders.batch(("count", key), counts)
+    return page, partial(counter.load, parent_id)
 
 
 async def total_count(root: strawberry.Parent[Connection[Any]]) -> int:

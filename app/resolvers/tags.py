@@ -13,7 +13,7 @@ from app.db.pagination import PageArgs
 from app.ids import decode_id, encode_id
 from app.resolvers.inputs import given
 from app.resolvers.nodes import ProjectNode, TagNode, TaskNode, project_node, then
-from app.resolvers.relay import Connection, connection
+from app.resolvers.relay import Connection, connection, nested_page
 from app.resolvers.tasks import FilterArg, OrderArg, task_filter, task_ordering
 
 if TYPE_CHECKING:
@@ -38,15 +38,14 @@ async def tag_tasks(
     args = PageArgs.parse(first=first, after=after)
     viewer = ctx.require_viewer()
     spec, order = task_filter(filter), task_ordering(order_by)
-    key = ("Tag.tasks", args, spec, order.name)
-    pages = ctx.loaders.batch(
-        key, partial(tasks.pages_per_tag, ctx.db, viewer.id, spec, order, args)
+    page, count = await nested_page(
+        ctx.loaders,
+        ("Tag.tasks", args, spec, order.name),
+        root.id,
+        partial(tasks.pages_per_tag, ctx.db, viewer.id, spec, order, args),
+        partial(tasks.counts_per_tag, ctx.db, viewer.id, spec),
     )
-    counts = ctx.loaders.batch(
-        ("count", key), partial(tasks.counts_per_tag, ctx.db, viewer.id, spec)
-    )
-    page = await pages.load(root.id)
-    return connection(page, TaskNode._make, partial(counts.load, root.id))
+    return connection(page, TaskNode._make, count)
 
 
 def _tag_pk(tag_id: str) -> int | None:

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.seed import DEMO_EMAIL, DEMO_PASSWORD, DatabaseNotEmpty, Scale, generate, seed
+from app.cli.seed.generate import DEMO_EMAIL, DEMO_PASSWORD, Scale, generate
+from app.cli.seed.write import DatabaseNotEmpty, seed
 from tests.helpers import GraphQLClient
 
 SCALE = Scale(users=5, projects=4, tasks=200)

@@ -3,7 +3,7 @@
 Two kinds of counters, each over a sliding minute:
 
 - the cost budget: `RATE_LIMIT_POINTS_PER_MINUTE` points per user (per client IP
-  when anonymous); an operation spends its computed cost (`app/schema/cost.py`).
+  when anonymous); an operation spends its computed cost (`app/extensions/cost.py`).
   An operation that costs more than the whole budget spends the whole budget:
   it runs only when the budget is untouched, instead of never;
 - auth attempts: every occurrence of `signup`, `login`, `refreshToken`,

@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy import text
 
+from app.cli.seed.generate import DEMO_PASSWORD
 from app.db.engine import create_engine
 from app.db.migrate import upgrade
-from app.seed import DEMO_PASSWORD
 from bench.run import (
     DEFAULT_DATABASE_URL,
     Server,

@@ -54,9 +54,9 @@ from graphql import (
     validate,
 )
 
+from app.cli.seed.generate import DEMO_EMAIL, DEMO_PASSWORD
 from app.config import Settings
 from app.db.migrate import upgrade
-from app.seed import DEMO_EMAIL, DEMO_PASSWORD
 from bench.capture import responses
 from bench.queries import QUERIES, body
 from bench.run import (

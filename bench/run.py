@@ -36,11 +36,12 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.cli.seed.generate import DEMO_EMAIL, DEMO_PASSWORD, Scale
+from app.cli.seed.write import seed
 from app.config import Settings
 from app.db.engine import create_engine
 from app.db.migrate import upgrade
 from app.ids import encode_id
-from app.seed import DEMO_EMAIL, DEMO_PASSWORD, Scale, seed
 from bench.floor import FloorResult, measure, statement_timings
 from bench.queries import DESCRIPTIONS, QUERIES, body, check_response
 

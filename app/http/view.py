@@ -40,7 +40,7 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from app.config import Settings
@@ -157,6 +157,30 @@ class GraphQLView(GraphQL[Context, None]):
         finally:
             await db.close()
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Strawberry's, run in the request's own context (`request_context`): made here,
+        once the transport's checks have passed and the body is parsed, so a request
+        refused before (400, 405, 406, 413, 415, an unknown persisted query) costs no
+        statement. Strawberry's placeholder `context` (made before parsing) is unused.
+        """
+        async with self.request_context(request, sub_response) as request_context:
+            return await super().execute_operation(
+                request=request,
+                request_adapter=request_adapter,
+                request_data=request_data,
+                context=request_context,
+                root_value=root_value,
+                sub_response=sub_response,
+            )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             websocket = WebSocket(scope, receive=receive, send=send)
@@ -201,9 +225,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             if declared_length_over(request.scope, self.settings.max_body_bytes):
                 raise PayloadTooLarge(self.settings.max_body_bytes)
-            sub_response = await self.get_sub_response(request)
-            async with self.request_context(request, sub_response) as context:
-                return await self.run(request, context=context)
+            return await self.run(request)
         except HTTPException as error:
             return self._http_error_response(request, error)
         except BadRequest as error:

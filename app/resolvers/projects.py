@@ -30,7 +30,7 @@ from app.resolvers.tasks import FilterArg, OrderArg, task_filter, task_ordering
 if TYPE_CHECKING:
     from app.schema.project import (
         CreateProjectInput,
-        ProjectFilter,
+        ProjectFilterInput,
         ProjectOrder,
         UpdateProjectInput,
     )
@@ -42,7 +42,7 @@ async def project_list(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
-    filter: Annotated["ProjectFilter", strawberry.lazy("app.schema.project")] | None = None,
+    filter: Annotated["ProjectFilterInput", strawberry.lazy("app.schema.project")] | None = None,
     order_by: Annotated["ProjectOrder", strawberry.lazy("app.schema.project")] | None = None,
 ) -> Connection[ProjectNode]:
     """`Query.projects`: projects the viewer is a member of, with their role."""

@@ -30,14 +30,14 @@ from app.resolvers.nodes import (
 from app.resolvers.relay import Connection, connection
 
 if TYPE_CHECKING:
-    from app.schema.task import CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput
+    from app.schema.task import CreateTaskInput, TaskFilterInput, TaskOrder, UpdateTaskInput
 
-FilterArg = Annotated["TaskFilter", strawberry.lazy("app.schema.task")] | None
+FilterArg = Annotated["TaskFilterInput", strawberry.lazy("app.schema.task")] | None
 OrderArg = Annotated["TaskOrder", strawberry.lazy("app.schema.task")] | None
 
 
-def task_filter(given_filter: "TaskFilter | None") -> tasks.TaskFilter | None:
-    """The data layer's filter for a `TaskFilter` argument: ids decoded, `search` checked.
+def task_filter(given_filter: "TaskFilterInput | None") -> tasks.TaskFilter | None:
+    """The data layer's `TaskFilter` for a `filter` argument: ids decoded, `search` checked.
 
     A malformed `projectId` matches nothing, like an id that never existed;
     a malformed `assigneeId` or tag id is `BadUserInput` naming the field.

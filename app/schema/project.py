@@ -32,8 +32,8 @@ class ProjectOrder:
     direction: OrderDirection = strawberry.field(description="Ascending or descending.")
 
 
-@strawberry.input(description="Conditions a project must all meet.")
-class ProjectFilter:
+@strawberry.input(name="ProjectFilter", description="Conditions a project must all meet.")
+class ProjectFilterInput:
     search: str | None = strawberry.field(
         default=None,
         description="Substring of name or description, ignoring case in every script; "

@@ -38,8 +38,10 @@ class TaskOrder:
     direction: OrderDirection = strawberry.field(description="Ascending or descending.")
 
 
-@strawberry.input(description="Conditions a task must all meet; every field is optional.")
-class TaskFilter:
+@strawberry.input(
+    name="TaskFilter", description="Conditions a task must all meet; every field is optional."
+)
+class TaskFilterInput:
     project_id: strawberry.ID | None = strawberry.field(
         default=None, description="Tasks of this project."
     )

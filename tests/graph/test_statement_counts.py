@@ -268,3 +268,25 @@ async def test_root_lookups_side_by_side(world: World, big: dict[str, Any]) -> N
     assert len(data) == 20
     # viewer, projects, tasks, owners
     assert (small, large) == (4, 4)
+
+
+async def test_the_token_is_authenticated_once_per_request(world: World) -> None:
+    """Authentication at the edge: one statement (the session look-up) per request with a
+    token, however many fields need the viewer; none without a token."""
+    query = "{ me { name } projects(first: 1) { totalCount } tasks(first: 1) { totalCount } }"
+    statements, _ = await cost(world.owner, query, {})
+    assert statements == 5  # the session; a page and a count of projects, and of tasks
+    with counted() as seen:
+        body = await world.anonymous.execute("{ me { name } }")
+    assert body["data"] == {"me": None}
+    assert seen == []
+
+
+async def test_a_request_refused_by_the_transport_runs_no_statement(world: World) -> None:
+    """The request's context (and the token's session look-up) is made only once the body
+    is parsed: a malformed request with a valid token costs the database nothing."""
+    headers = {"authorization": f"Bearer {world.owner.token}", "content-type": "application/json"}
+    with counted() as seen:
+        response = await world.owner.api.http.post("/graphql", content=b"{not json", headers=headers)
+    assert response.status_code == 400
+    assert seen == []

@@ -287,6 +287,8 @@ async def test_a_request_refused_by_the_transport_runs_no_statement(world: World
     is parsed: a malformed request with a valid token costs the database nothing."""
     headers = {"authorization": f"Bearer {world.owner.token}", "content-type": "application/json"}
     with counted() as seen:
-        response = await world.owner.api.http.post("/graphql", content=b"{not json", headers=headers)
+        response = await world.owner.api.http.post(
+            "/graphql", content=b"{not json", headers=headers
+        )
     assert response.status_code == 400
     assert seen == []

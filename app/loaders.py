@@ -28,9 +28,7 @@ class Loaders:
     """
 
     def __init__(self, db: Database, viewer_id: int | None) -> None:
-        self.db = db
         viewer = -1 if viewer_id is None else viewer_id  # no user has id -1
-        self.viewer_id = viewer
         self.users_of_visible_rows = DataLoader(partial(users.by_ids, db))
         self.visible_users = DataLoader(partial(users.visible_by_ids, db, viewer))
         self.projects = DataLoader(partial(projects.by_ids, db, viewer))

@@ -2,6 +2,10 @@
 root lists and the nested ones, with `totalCount` counting what the filter lets through.
 
 The expected tasks are picked here in Python from the rows' known values.
+
+This module: `TaskFilter`, each field alone and combined on the root and nested
+task lists, `assignedToMe`, hidden projects and tags, malformed ids. `ProjectFilter`
+is in test_filters_projects.py, Unicode-aware task search in test_filters_unicode.py.
 """
 
 from collections.abc import Callable
@@ -13,18 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.graph.conftest import World
-from tests.graph.rows import (
-    BASE,
-    DAY,
-    add_members,
-    gid,
-    insert_project,
-    insert_tags,
-    insert_tasks,
-    pk_of,
-    tag_tasks,
-    task_row,
-)
+from tests.graph.rows import BASE, DAY, gid, insert_tags, insert_tasks, pk_of, tag_tasks, task_row
 from tests.helpers import assert_error
 
 LOW, MEDIUM, HIGH, URGENT = 1, 2, 3, 4
@@ -328,126 +321,3 @@ async def test_malformed_ids_in_a_filter_are_bad_user_input(data: Tasks, bad: st
             {"id": data.world.project, "filter": task_filter},
         )
         assert_error(body, "BAD_USER_INPUT", field=field_name)
-
-
-PROJECTS = """query($filter: ProjectFilter) {
-  projects(filter: $filter, orderBy: {field: NAME, direction: ASC}) {
-    totalCount nodes { name viewerRole }
-  }
-}"""
-
-
-@pytest.mark.parametrize(
-    ("project_filter", "expected"),
-    [
-        ({}, ["Marketing", "Personal", "Shared", "Under_score"]),
-        ({"search": "market"}, ["Marketing"]),
-        ({"search": "LAUNCH"}, ["Marketing"]),  # description
-        ({"search": "TEAM"}, ["Shared"]),
-        ({"search": "100%"}, ["Marketing"]),
-        ({"search": "%"}, ["Marketing"]),
-        ({"search": "_"}, ["Under_score"]),
-        ({"search": "r_s"}, ["Under_score"]),
-        ({"search": "nothing like it"}, []),
-        ({"role": "OWNER"}, ["Personal", "Shared"]),
-        ({"role": "MEMBER"}, ["Marketing"]),
-        ({"role": "VIEWER"}, ["Under_score"]),
-        ({"search": "a", "role": "OWNER"}, ["Personal", "Shared"]),
-        ({"search": "sha", "role": "OWNER"}, ["Shared"]),
-        ({"search": "sha", "role": "VIEWER"}, []),
-    ],
-)
-async def test_project_filter(
-    world: World, engine: AsyncEngine, project_filter: dict[str, Any], expected: list[str]
-) -> None:
-    owner = world.owner.pk
-    marketing = await insert_project(
-        engine, name="Marketing", owner=world.member.pk, description="Launch 100% plan"
-    )
-    underscore = await insert_project(engine, name="Under_score", owner=world.member.pk)
-    await add_members(engine, marketing, [(owner, "MEMBER", BASE)])
-    await add_members(engine, underscore, [(owner, "VIEWER", BASE)])
-    await insert_project(engine, name="Market hidden 100% _", owner=world.stranger.pk)
-
-    body = await world.owner.execute(PROJECTS, {"filter": project_filter})
-    assert "errors" not in body, body
-    connection = body["data"]["projects"]
-    assert [node["name"] for node in connection["nodes"]] == expected
-    assert connection["totalCount"] == len(expected)
-    if "role" in project_filter:
-        assert {node["viewerRole"] for node in connection["nodes"]} <= {project_filter["role"]}
-
-
-# ------------------------------------------ Unicode-aware search (API.md "Limits", text)
-
-UNICODE_TASKS = [
-    ("ÉCOLE primaire", None),
-    ("Straße bauen", "mit dem STRASSENBAUAMT"),
-    ("ΣΊΣΥΦΟΣ", "και βράχος"),
-    ("Купить яблоко", None),
-    ("ﬁle taxes", "Ⅻ forms"),
-    ("plain ascii", "nothing special"),
-]
-
-
-SEARCH_CASES = [
-    ("école", ["ÉCOLE primaire"]),
-    ("ÉCOLE", ["ÉCOLE primaire"]),
-    ("E\u0301cole", ["ÉCOLE primaire"]),  # decomposed accent
-    ("ecole", []),  # accents are not case: they still count
-    ("STRASSE", ["Straße bauen"]),
-    ("straße", ["Straße bauen"]),
-    ("strassenbau", ["Straße bauen"]),  # description
-    ("σίσυφος", ["ΣΊΣΥΦΟΣ"]),  # final sigma
-    ("ΒΡΆΧΟΣ", ["ΣΊΣΥΦΟΣ"]),
-    ("ЯБЛОКО", ["Купить яблоко"]),
-    ("FILE", ["ﬁle taxes"]),  # ligature
-    ("xii", ["ﬁle taxes"]),  # Roman numeral twelve, in the description
-    ("PLAIN", ["plain ascii"]),
-]
-
-
-async def test_search_ignores_case_in_every_script(world: World) -> None:
-    """Created through the API and then renamed through it, so the keys follow both
-    `createTask` and `updateTask`; searched on the root list and a project's."""
-    ids: dict[str, str] = {}
-    for title, description in UNICODE_TASKS:
-        body = await world.owner.execute(
-            "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
-            {"i": {"projectId": world.project, "title": "draft", "description": "draft"}},
-        )
-        task_id = body["data"]["createTask"]["id"]
-        body = await world.owner.execute(
-            "mutation($id: ID!, $i: UpdateTaskInput!) { updateTask(id: $id, input: $i) { id } }",
-            {"id": task_id, "i": {"title": title, "description": description}},
-        )
-        assert "errors" not in body, body
-        ids[title] = task_id
-    for search, expected in SEARCH_CASES:
-        want = sorted(ids[title] for title in expected)
-        body = await world.owner.execute(
-            """query($f: TaskFilter, $p: ID!) { tasks(filter: $f) { nodes { id } }
-              project(id: $p) { tasks(filter: $f) { nodes { id } } } }""",
-            {"f": {"search": search}, "p": world.project},
-        )
-        assert "errors" not in body, body
-        assert sorted(n["id"] for n in body["data"]["tasks"]["nodes"]) == want, search
-        assert sorted(n["id"] for n in body["data"]["project"]["tasks"]["nodes"]) == want, search
-
-
-async def test_project_search_ignores_case_in_every_script(world: World) -> None:
-    for name, description in (("ÉCOLE", "Начальная"), ("Straße", None)):
-        body = await world.owner.execute(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-            {"i": {"name": name, "description": description}},
-        )
-        assert "errors" not in body, body
-    for search, expected in (
-        ("école", ["ÉCOLE"]),
-        ("НАЧАЛЬНАЯ", ["ÉCOLE"]),
-        ("STRASSE", ["Straße"]),
-        ("shared", ["Shared"]),
-    ):
-        body = await world.owner.execute(PROJECTS, {"filter": {"search": search}})
-        assert "errors" not in body, body
-        assert [node["name"] for node in body["data"]["projects"]["nodes"]] == expected

@@ -37,7 +37,7 @@ GARBAGE = [
     "",
     "%%%",
     _raw_cursor([]),
-    _raw_cursor({"a": 1}),  # type: ignore[arg-type]
+    _raw_cursor({"a": 1}),
     _raw_cursor(["2030-01-01T00:00:00+00:00", 1]),  # no order name
     _raw_cursor([DEFAULT_ORDER, "not a time", 1]),
     _raw_cursor([DEFAULT_ORDER, None, 1]),

@@ -32,14 +32,9 @@ from sqlalchemy import text
 from app.cli.seed.generate import DEMO_PASSWORD
 from app.db.engine import create_engine
 from app.db.migrate import upgrade
-from bench.run import (
-    DEFAULT_DATABASE_URL,
-    Server,
-    ensure_database,
-    ensure_seeded,
-    log,
-    running_server,
-)
+from bench.common import log
+from bench.database import DEFAULT_DATABASE_URL, ensure_database, ensure_seeded
+from bench.server import Server, running_server
 
 URL_TIMEOUT_S = 120
 # (name, document): the heaviest shapes the schema allows, each under MAX_QUERY_COST.

@@ -58,19 +58,11 @@ from app.cli.seed.generate import DEMO_EMAIL, DEMO_PASSWORD
 from app.config import Settings
 from app.db.migrate import upgrade
 from bench.capture import responses
+from bench.common import RESULTS_DIR, ROOT, log
+from bench.database import DEFAULT_DATABASE_URL, ensure_database, ensure_seeded, pick_variables
 from bench.queries import QUERIES, body
-from bench.run import (
-    DEFAULT_DATABASE_URL,
-    RESULTS_DIR,
-    ROOT,
-    TARGET_RPS,
-    ensure_database,
-    ensure_seeded,
-    log,
-    machine,
-    pick_variables,
-    server_settings,
-)
+from bench.report import TARGET_RPS, machine
+from bench.server import server_settings
 
 # The example for (c); measured here only, so the load bench is unchanged.
 C4 = (

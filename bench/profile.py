@@ -29,20 +29,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.db.migrate import upgrade
-from bench.run import (
+from bench.common import RESULTS_DIR, log
+from bench.database import (
     DEFAULT_DATABASE_URL,
-    RESULTS_DIR,
-    WRK_TIMEOUT_S,
     asyncpg_dsn,
-    body_file,
-    drain,
     ensure_database,
     ensure_seeded,
-    log,
     pick_variables,
-    require_wrk,
-    running_server,
 )
+from bench.server import drain, running_server
+from bench.wrk import WRK_TIMEOUT_S, body_file, require_wrk
 
 SITE = "site-packages/"
 # (label, path fragment of the innermost frame's file); first match wins.

@@ -78,16 +78,6 @@ def project_node(row: ProjectRow | None) -> ProjectNode | None:
     return None if row is None else ProjectNode._make(row)
 
 
-def task_node(row: TaskRow | None) -> TaskNode | None:
-    """The node of a task row (None stays None)."""
-    return None if row is None else TaskNode._make(row)
-
-
-def tag_node(row: TagRow | None) -> TagNode | None:
-    """The node of a tag row (None stays None)."""
-    return None if row is None else TagNode._make(row)
-
-
 def tag_nodes(rows: list[TagRow]) -> list[TagNode]:
     """The nodes of tag rows, in order."""
     return [TagNode._make(row) for row in rows]

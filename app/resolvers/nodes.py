@@ -6,7 +6,7 @@ types are views over these objects: their plain fields read the row's attributes
 (`app/schema/`), and `is_type_of` tells them apart behind the `Node` interface.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
@@ -68,19 +68,24 @@ class MemberEdge(NamedTuple):
     added_at: datetime
 
 
-def user_node(row: UserRow | None) -> UserNode | None:
-    """The node of a user row (None stays None, as a dataloader gives for a missing id)."""
-    return None if row is None else UserNode._make(row)
+def user_nodes(rows: list[UserRow | None]) -> list[UserNode | None]:
+    """The nodes of user rows, in order (None stays None)."""
+    return [None if row is None else UserNode._make(row) for row in rows]
 
 
-def project_node(row: ProjectRow | None) -> ProjectNode | None:
-    """The node of a project row (None stays None)."""
-    return None if row is None else ProjectNode._make(row)
+def project_nodes(rows: list[ProjectRow | None]) -> list[ProjectNode | None]:
+    """The nodes of project rows, in order (None stays None)."""
+    return [None if row is None else ProjectNode._make(row) for row in rows]
 
 
-def tag_nodes(rows: list[TagRow]) -> list[TagNode]:
-    """The nodes of tag rows, in order."""
-    return [TagNode._make(row) for row in rows]
+def tag_node_lists(lists: list[list[TagRow]]) -> list[list[TagNode]]:
+    """The nodes of lists of tag rows (a list per parent), in order."""
+    return [[TagNode._make(row) for row in rows] for rows in lists]
+
+
+def single(values: Sequence[A]) -> A:
+    """The first of `values`: a batch resolver's answer for a single parent."""
+    return values[0]
 
 
 async def then(value: Awaitable[A], function: Callable[[A], B]) -> B:

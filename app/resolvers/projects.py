@@ -21,10 +21,11 @@ from app.resolvers.nodes import (
     TagNode,
     TaskNode,
     UserNode,
+    single,
     then,
-    user_node,
+    user_nodes,
 )
-from app.resolvers.relay import Connection, connection, nested_page
+from app.resolvers.relay import Connection, connection, nested_pages
 from app.resolvers.tasks import FilterArg, OrderArg, task_filter, task_ordering
 
 if TYPE_CHECKING:
@@ -62,9 +63,83 @@ async def project_list(
     return connection(page, ProjectNode._make, partial(projects.count, ctx.db, viewer.id, spec))
 
 
+def owner_batch(roots: list[ProjectNode], info: Info) -> Awaitable[list[UserNode | None]]:
+    """`Project.owner` of the projects of one level: each one's first owner (never None: a
+    project always keeps one)."""
+    loaders = info.context.loaders
+    return then(loaders.project_owners.load_many([root.id for root in roots]), user_nodes)
+
+
+async def members_batch(
+    roots: list[ProjectNode], info: Info, first: int | None = None, after: str | None = None
+) -> list[Connection[UserNode]]:
+    """`Project.members` of the projects of one level, in the order they joined; one
+    statement for all of them."""
+    ctx = info.context
+    args = PageArgs.parse(first=first, after=after)
+    viewer = ctx.require_viewer()
+    found = await nested_pages(
+        ctx.loaders,
+        ("Project.members", args),
+        [root.id for root in roots],
+        partial(projects.member_pages, ctx.db, viewer.id, args=args),
+        partial(projects.member_counts, ctx.db, viewer.id),
+    )
+    connections = []
+    for page, count in found:
+        edges = [
+            MemberEdge(cursor, UserNode._make(row.user), row.role, row.added_at)
+            for cursor, row in zip(page.cursors, page.items, strict=True)
+        ]
+        connections.append(Connection(edges, [edge.node for edge in edges], page, count))
+    return connections
+
+
+async def tasks_batch(
+    roots: list[ProjectNode],
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    filter: FilterArg = None,
+    order_by: OrderArg = None,
+) -> list[Connection[TaskNode]]:
+    """`Project.tasks` of the projects of one level; one statement for all of them."""
+    ctx = info.context
+    args = PageArgs.parse(first, after, last, before)
+    viewer = ctx.require_viewer()
+    spec, order = task_filter(filter), task_ordering(order_by)
+    found = await nested_pages(
+        ctx.loaders,
+        ("Project.tasks", args, spec, order.name),
+        [root.id for root in roots],
+        partial(tasks.pages_per_project, ctx.db, viewer.id, spec, order, args),
+        partial(tasks.counts_per_project, ctx.db, viewer.id, spec),
+    )
+    return [connection(page, TaskNode._make, count) for page, count in found]
+
+
+async def tags_batch(
+    roots: list[ProjectNode], info: Info, first: int | None = None, after: str | None = None
+) -> list[Connection[TagNode]]:
+    """`Project.tags` of the projects of one level, by name; one statement for all."""
+    ctx = info.context
+    args = PageArgs.parse(first=first, after=after)
+    viewer = ctx.require_viewer()
+    found = await nested_pages(
+        ctx.loaders,
+        ("Project.tags", args),
+        [root.id for root in roots],
+        partial(tags.pages_per_project, ctx.db, viewer.id, args),
+        partial(tags.counts_per_project, ctx.db, viewer.id),
+    )
+    return [connection(page, TagNode._make, count) for page, count in found]
+
+
 def owner(root: strawberry.Parent[ProjectNode], info: Info) -> Awaitable[UserNode | None]:
-    """`Project.owner`: its first owner (never None: a project always keeps one)."""
-    return then(info.context.loaders.project_owners.load(root.id), user_node)
+    """`Project.owner` of one project (`owner_batch`)."""
+    return then(owner_batch([root], info), single)
 
 
 async def members(
@@ -73,22 +148,8 @@ async def members(
     first: int | None = None,
     after: str | None = None,
 ) -> Connection[UserNode]:
-    """`Project.members`, in the order they joined; one statement for every project."""
-    ctx = info.context
-    args = PageArgs.parse(first=first, after=after)
-    viewer = ctx.require_viewer()
-    page, count = await nested_page(
-        ctx.loaders,
-        ("Project.members", args),
-        root.id,
-        partial(projects.member_pages, ctx.db, viewer.id, args=args),
-        partial(projects.member_counts, ctx.db, viewer.id),
-    )
-    edges = [
-        MemberEdge(cursor, UserNode._make(row.user), row.role, row.added_at)
-        for cursor, row in zip(page.cursors, page.items, strict=True)
-    ]
-    return Connection(edges, [edge.node for edge in edges], page, count)
+    """`Project.members` of one project (`members_batch`)."""
+    return (await members_batch([root], info, first, after))[0]
 
 
 async def project_tasks(
@@ -101,19 +162,8 @@ async def project_tasks(
     filter: FilterArg = None,
     order_by: OrderArg = None,
 ) -> Connection[TaskNode]:
-    """`Project.tasks`; one statement for every project on the page."""
-    ctx = info.context
-    args = PageArgs.parse(first, after, last, before)
-    viewer = ctx.require_viewer()
-    spec, order = task_filter(filter), task_ordering(order_by)
-    page, count = await nested_page(
-        ctx.loaders,
-        ("Project.tasks", args, spec, order.name),
-        root.id,
-        partial(tasks.pages_per_project, ctx.db, viewer.id, spec, order, args),
-        partial(tasks.counts_per_project, ctx.db, viewer.id, spec),
-    )
-    return connection(page, TaskNode._make, count)
+    """`Project.tasks` of one project (`tasks_batch`)."""
+    return (await tasks_batch([root], info, first, after, last, before, filter, order_by))[0]
 
 
 async def project_tags(
@@ -122,18 +172,8 @@ async def project_tags(
     first: int | None = None,
     after: str | None = None,
 ) -> Connection[TagNode]:
-    """`Project.tags`, by name; one statement for every project on the page."""
-    ctx = info.context
-    args = PageArgs.parse(first=first, after=after)
-    viewer = ctx.require_viewer()
-    page, count = await nested_page(
-        ctx.loaders,
-        ("Project.tags", args),
-        root.id,
-        partial(tags.pages_per_project, ctx.db, viewer.id, args),
-        partial(tags.counts_per_project, ctx.db, viewer.id),
-    )
-    return connection(page, TagNode._make, count)
+    """`Project.tags` of one project (`tags_batch`)."""
+    return (await tags_batch([root], info, first, after))[0]
 
 
 def _project_pk(project_id: str) -> int | None:

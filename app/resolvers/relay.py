@@ -1,5 +1,6 @@
 """Relay connections (Cursor Connections spec) as the schema's `Connection` reads them."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from functools import partial
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -38,21 +39,29 @@ def connection(page: Page[R], node: Callable[[R], N], count: Count) -> Connectio
     return Connection(edges, nodes, page, count)
 
 
-async def nested_page(
+async def nested_pages(
     loaders: Loaders,
     key: Hashable,
-    parent_id: int,
+    parent_ids: list[int],
     pages: Callable[[list[int]], Coroutine[Any, Any, list[Page[R]]]],
     counts: Callable[[list[int]], Coroutine[Any, Any, list[int]]],
-) -> tuple[Page[R], Count]:
-    """One parent's page of a nested list and the count of its items, each batched with
-    every parent whose list has the same `key` (its name and arguments): `pages` and
-    `counts` load them for a list of parent ids."""
-    page = await loaders.batch(key, pages).load(parent_id)
+) -> list[tuple[Page[R], Count]]:
+    """Each parent's page of a nested list and the count of its items, batched with every
+    parent whose list has the same `key` (its name and arguments): `pages` and `counts`
+    load them for a list of parent ids, the count only when it is asked for."""
+    found = await loaders.batch(key, pages).load_many(parent_ids)
     counter = loaders.batch(("count", key), counts)
-    return page, partial(counter.load, parent_id)
+    return [
+        (page, partial(counter.load, parent_id))
+        for page, parent_id in zip(found, parent_ids, strict=True)
+    ]
 
 
 async def total_count(root: strawberry.Parent[Connection[Any]]) -> int:
-    """`totalCount`: the number of items across all pages."""
+    """`totalCount` of one connection: the number of items across all pages."""
     return await root.count_all()
+
+
+def total_count_batch(roots: list[Connection[Any]], _info: object) -> Awaitable[list[int]]:
+    """`totalCount` of the connections of one level (their counts are batched too)."""
+    return asyncio.gather(*(root.count_all() for root in roots))

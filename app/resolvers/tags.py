@@ -12,17 +12,47 @@ from app.db import tags, tasks
 from app.db.pagination import PageArgs
 from app.ids import decode_id, encode_id
 from app.resolvers.inputs import given
-from app.resolvers.nodes import ProjectNode, TagNode, TaskNode, project_node, then
-from app.resolvers.relay import Connection, connection, nested_page
+from app.resolvers.nodes import ProjectNode, TagNode, TaskNode, project_nodes, single, then
+from app.resolvers.relay import Connection, connection, nested_pages
 from app.resolvers.tasks import FilterArg, OrderArg, task_filter, task_ordering
 
 if TYPE_CHECKING:
     from app.schema.tag import CreateTagInput, UpdateTagInput
 
 
+def project_batch(roots: list[TagNode], info: Info) -> Awaitable[list[ProjectNode | None]]:
+    """`Tag.project` of the tags of one level (never None: what the viewer sees is in a
+    project they are in)."""
+    loaders = info.context.loaders
+    return then(loaders.projects.load_many([root.project_id for root in roots]), project_nodes)
+
+
+async def tasks_batch(
+    roots: list[TagNode],
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: FilterArg = None,
+    order_by: OrderArg = None,
+) -> list[Connection[TaskNode]]:
+    """`Tag.tasks` of the tags of one level: tasks carrying each; one statement for all."""
+    ctx = info.context
+    args = PageArgs.parse(first=first, after=after)
+    viewer = ctx.require_viewer()
+    spec, order = task_filter(filter), task_ordering(order_by)
+    found = await nested_pages(
+        ctx.loaders,
+        ("Tag.tasks", args, spec, order.name),
+        [root.id for root in roots],
+        partial(tasks.pages_per_tag, ctx.db, viewer.id, spec, order, args),
+        partial(tasks.counts_per_tag, ctx.db, viewer.id, spec),
+    )
+    return [connection(page, TaskNode._make, count) for page, count in found]
+
+
 def project(root: strawberry.Parent[TagNode], info: Info) -> Awaitable[ProjectNode | None]:
-    """`Tag.project` (never None: what the viewer sees is in a project they are in)."""
-    return then(info.context.loaders.projects.load(root.project_id), project_node)
+    """`Tag.project` of one tag (`project_batch`)."""
+    return then(project_batch([root], info), single)
 
 
 async def tag_tasks(
@@ -33,19 +63,8 @@ async def tag_tasks(
     filter: FilterArg = None,
     order_by: OrderArg = None,
 ) -> Connection[TaskNode]:
-    """`Tag.tasks`: tasks carrying the tag; one statement for every tag on the page."""
-    ctx = info.context
-    args = PageArgs.parse(first=first, after=after)
-    viewer = ctx.require_viewer()
-    spec, order = task_filter(filter), task_ordering(order_by)
-    page, count = await nested_page(
-        ctx.loaders,
-        ("Tag.tasks", args, spec, order.name),
-        root.id,
-        partial(tasks.pages_per_tag, ctx.db, viewer.id, spec, order, args),
-        partial(tasks.counts_per_tag, ctx.db, viewer.id, spec),
-    )
-    return connection(page, TaskNode._make, count)
+    """`Tag.tasks` of one tag (`tasks_batch`)."""
+    return (await tasks_batch([root], info, first, after, filter, order_by))[0]
 
 
 def _tag_pk(tag_id: str) -> int | None:

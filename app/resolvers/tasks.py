@@ -22,10 +22,11 @@ from app.resolvers.nodes import (
     TagNode,
     TaskNode,
     UserNode,
-    project_node,
-    tag_nodes,
+    project_nodes,
+    single,
+    tag_node_lists,
     then,
-    user_node,
+    user_nodes,
 )
 from app.resolvers.relay import Connection, connection
 
@@ -94,28 +95,53 @@ async def task_list(
     return connection(page, TaskNode._make, partial(tasks.count, ctx.db, viewer.id, spec))
 
 
+def project_batch(roots: list[TaskNode], info: Info) -> Awaitable[list[ProjectNode | None]]:
+    """`Task.project` of the tasks of one level (never None: what the viewer sees is in a
+    project they are in)."""
+    loaders = info.context.loaders
+    return then(loaders.projects.load_many([root.project_id for root in roots]), project_nodes)
+
+
+def created_by_batch(roots: list[TaskNode], info: Info) -> Awaitable[list[UserNode | None]]:
+    """`Task.createdBy` of the tasks of one level (never None: deleting a user deletes the
+    tasks they created)."""
+    loaders = info.context.loaders
+    ids = [root.created_by_id for root in roots]
+    return then(loaders.users_of_visible_rows.load_many(ids), user_nodes)
+
+
+async def assignee_batch(roots: list[TaskNode], info: Info) -> list[UserNode | None]:
+    """`Task.assignee` of the tasks of one level, None for a task without one."""
+    loaders = info.context.loaders
+    ids = [root.assignee_id for root in roots]
+    found = iter(await loaders.users_of_visible_rows.load_many([i for i in ids if i is not None]))
+    return user_nodes([None if i is None else next(found) for i in ids])
+
+
+def tags_batch(roots: list[TaskNode], info: Info) -> Awaitable[list[list[TagNode]]]:
+    """`Task.tags` of the tasks of one level, each by name."""
+    loaders = info.context.loaders
+    return then(loaders.task_tags.load_many([root.id for root in roots]), tag_node_lists)
+
+
 def project(root: strawberry.Parent[TaskNode], info: Info) -> Awaitable[ProjectNode | None]:
-    """`Task.project` (never None: what the viewer sees is in a project they are in)."""
-    return then(info.context.loaders.projects.load(root.project_id), project_node)
+    """`Task.project` of one task (`project_batch`)."""
+    return then(project_batch([root], info), single)
 
 
 def created_by(root: strawberry.Parent[TaskNode], info: Info) -> Awaitable[UserNode | None]:
-    """`Task.createdBy` (never None: deleting a user deletes the tasks they created)."""
-    loaders = info.context.loaders
-    return then(loaders.users_of_visible_rows.load(root.created_by_id), user_node)
+    """`Task.createdBy` of one task (`created_by_batch`)."""
+    return then(created_by_batch([root], info), single)
 
 
-def assignee(root: strawberry.Parent[TaskNode], info: Info) -> Awaitable[UserNode | None] | None:
-    """`Task.assignee`, if anyone."""
-    if root.assignee_id is None:
-        return None
-    loaders = info.context.loaders
-    return then(loaders.users_of_visible_rows.load(root.assignee_id), user_node)
+def assignee(root: strawberry.Parent[TaskNode], info: Info) -> Awaitable[UserNode | None]:
+    """`Task.assignee` of one task (`assignee_batch`)."""
+    return then(assignee_batch([root], info), single)
 
 
 def tags(root: strawberry.Parent[TaskNode], info: Info) -> Awaitable[list[TagNode]]:
-    """`Task.tags`, by name."""
-    return then(info.context.loaders.task_tags.load(root.id), tag_nodes)
+    """`Task.tags` of one task (`tags_batch`)."""
+    return then(tags_batch([root], info), single)
 
 
 async def create_task(

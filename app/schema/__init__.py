@@ -23,6 +23,7 @@ from app.extensions.errors import ApolloErrorCodes, is_unexpected
 from app.extensions.operations import RequireOperationName
 from app.extensions.parser_cache import SafeParserCache
 from app.schema.common import DateTime
+from app.schema.execution import StrawberryBreadthFirstExecutor
 from app.schema.root import Mutation, Query
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,11 @@ class TaskTrackerSchema(strawberry.Schema):
                 logger.error("unexpected error: %s", error.message, exc_info=error.original_error)
 
 
-def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+def create_schema(*, introspection: bool = True, breadth_first: bool = True) -> strawberry.Schema:
     """The schema with its limits, caches and error handling; introspection optional.
+
+    `breadth_first` executes queries with `app.engine` (`app.schema.execution`);
+    False leaves every operation to Strawberry's graphql-core execution.
 
     Extensions are given as factories: Strawberry makes a fresh one per operation.
     """
@@ -71,6 +75,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         scalar_overrides={datetime: DateTime},
+        execution_context_class=StrawberryBreadthFirstExecutor if breadth_first else None,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from app.resolvers import relay
+from app.schema.execution import batched
 
 NodeT = TypeVar("NodeT")
 
@@ -73,5 +74,6 @@ class Connection(Generic[NodeT]):
     total_count = strawberry.field(
         graphql_type=int,
         resolver=relay.total_count,
+        metadata=batched(relay.total_count_batch),
         description="Number of items across all pages (counted only when asked).",
     )

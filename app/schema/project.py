@@ -10,6 +10,7 @@ from app import enums
 from app.resolvers import projects, relay
 from app.resolvers.nodes import ProjectNode
 from app.schema.common import Connection, Node, OrderDirection, PageInfo
+from app.schema.execution import batched
 from app.schema.tag import TagConnection
 from app.schema.task import TaskConnection
 from app.schema.user import User
@@ -59,6 +60,7 @@ class ProjectMemberConnection:
     total_count = strawberry.field(
         graphql_type=int,
         resolver=relay.total_count,
+        metadata=batched(relay.total_count_batch),
         description="Number of members (counted only when asked).",
     )
 
@@ -74,21 +76,27 @@ class Project(Node):
     created_at: datetime = strawberry.field(description="When the project was created.")
     updated_at: datetime = strawberry.field(description="When the project last changed.")
     owner = strawberry.field(
-        graphql_type=User, resolver=projects.owner, description="The project's first owner."
+        graphql_type=User,
+        resolver=projects.owner,
+        metadata=batched(projects.owner_batch),
+        description="The project's first owner.",
     )
     members = strawberry.field(
         graphql_type=ProjectMemberConnection,
         resolver=projects.members,
+        metadata=batched(projects.members_batch),
         description="Members, in the order they joined.",
     )
     tasks = strawberry.field(
         graphql_type=TaskConnection,
         resolver=projects.project_tasks,
+        metadata=batched(projects.tasks_batch),
         description="Tasks of the project.",
     )
     tags = strawberry.field(
         graphql_type=TagConnection,
         resolver=projects.project_tags,
+        metadata=batched(projects.tags_batch),
         description="Tags of the project, by name.",
     )
 

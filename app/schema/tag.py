@@ -7,6 +7,7 @@ import strawberry
 from app.resolvers import tags
 from app.resolvers.nodes import TagNode
 from app.schema.common import Connection, Node
+from app.schema.execution import batched
 from app.schema.task import TaskConnection
 
 if TYPE_CHECKING:
@@ -20,10 +21,14 @@ class Tag(Node):
     project = strawberry.field(
         graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
         resolver=tags.project,
+        metadata=batched(tags.project_batch),
         description="The project the tag belongs to.",
     )
     tasks = strawberry.field(
-        graphql_type=TaskConnection, resolver=tags.tag_tasks, description="Tasks carrying this tag."
+        graphql_type=TaskConnection,
+        resolver=tags.tag_tasks,
+        metadata=batched(tags.tasks_batch),
+        description="Tasks carrying this tag.",
     )
 
     @classmethod

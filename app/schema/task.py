@@ -10,6 +10,7 @@ from app import enums
 from app.resolvers import tasks
 from app.resolvers.nodes import TaskNode
 from app.schema.common import Connection, Node, OrderDirection
+from app.schema.execution import batched
 from app.schema.user import User
 
 if TYPE_CHECKING:
@@ -94,19 +95,25 @@ class Task(Node):
     project = strawberry.field(
         graphql_type=Annotated["Project", strawberry.lazy("app.schema.project")],
         resolver=tasks.project,
+        metadata=batched(tasks.project_batch),
         description="The project the task belongs to.",
     )
     created_by = strawberry.field(
-        graphql_type=User, resolver=tasks.created_by, description="Who created the task."
+        graphql_type=User,
+        resolver=tasks.created_by,
+        metadata=batched(tasks.created_by_batch),
+        description="Who created the task.",
     )
     assignee = strawberry.field(
         graphql_type=User | None,
         resolver=tasks.assignee,
+        metadata=batched(tasks.assignee_batch),
         description="Who the task is assigned to, if anyone.",
     )
     tags = strawberry.field(
         graphql_type=list[Annotated["Tag", strawberry.lazy("app.schema.tag")]],
         resolver=tasks.tags,
+        metadata=batched(tasks.tags_batch),
         description="The task's tags, by name.",
     )
 

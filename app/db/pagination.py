@@ -238,24 +238,45 @@ def decode_cursor(cursor: str, ordering: Ordering, *, argument: str) -> list[Any
         raise BadUserInput(argument, f"{argument} is not a valid cursor for this order") from None
 
 
-@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a connection: `items` with their cursors, in the requested order."""
+    """One page of a connection: `items` in the requested order, whether pages follow or
+    precede it, and the items' cursors, encoded only when first asked for (a client that
+    selects no cursor costs none)."""
 
-    items: list[T]
-    cursors: list[str]
-    has_next_page: bool
-    has_previous_page: bool
+    __slots__ = ("_cursors", "_keys", "_ordering", "has_next_page", "has_previous_page", "items")
+
+    def __init__(
+        self,
+        items: list[T],
+        keys: list[list[Any]],
+        ordering: Ordering,
+        *,
+        has_next_page: bool,
+        has_previous_page: bool,
+    ) -> None:
+        self.items = items
+        self.has_next_page = has_next_page
+        self.has_previous_page = has_previous_page
+        self._keys = keys
+        self._ordering = ordering
+        self._cursors: list[str] | None = None
+
+    @property
+    def cursors(self) -> list[str]:
+        """The cursor of each item, in order."""
+        if self._cursors is None:
+            self._cursors = [self._ordering.cursor(values) for values in self._keys]
+        return self._cursors
 
     @property
     def start_cursor(self) -> str | None:
         """The cursor of the first item (None for an empty page)."""
-        return self.cursors[0] if self.cursors else None
+        return self.cursors[0] if self.items else None
 
     @property
     def end_cursor(self) -> str | None:
         """The cursor of the last item (None for an empty page)."""
-        return self.cursors[-1] if self.cursors else None
+        return self.cursors[-1] if self.items else None
 
 
 def page_of(
@@ -266,10 +287,11 @@ def page_of(
     rows = list(rows[: args.size])
     if args.backward:
         rows.reverse()
-    cursors = [ordering.cursor([row._mapping[k.column.key] for k in ordering.keys]) for row in rows]
+    columns = [k.column.key for k in ordering.keys]
     return Page(
-        items=[build(row) for row in rows],
-        cursors=cursors,
+        [build(row) for row in rows],
+        [[row._mapping[column] for column in columns] for row in rows],
+        ordering,
         has_next_page=(args.cursor is not None) if args.backward else more,
         has_previous_page=more if args.backward else (args.cursor is not None),
     )

@@ -21,6 +21,7 @@ subscriptions, introspection, `@defer`/`@stream`, middleware, abort signals.
 """
 
 from collections.abc import Awaitable, Sequence
+from types import GeneratorType
 from typing import Any, ClassVar
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, located_error
@@ -71,6 +72,7 @@ class BreadthFirstExecutor(Executor[Any]):
         self._waiting: list[Waiting] = []
         self._argument_values: dict[FieldPlan, dict[str, Any]] = {}
         self._shared_infos: dict[FieldPlan, GraphQLResolveInfo[Any]] = {}
+        self._plain_types: set[type] = set()
         self._root_nulled = False
         data: dict[str, Any] = {}
         try:
@@ -322,10 +324,14 @@ class BreadthFirstExecutor(Executor[Any]):
         assert item is not None
         out: list[Any] = []
         append = out.append
+        plain_types = self._plain_types
         for index, element in enumerate(value):
-            if self.is_awaitable(element):
-                _close(element)
-                raise Unplanned
+            if type(element) not in plain_types:
+                if self.is_awaitable(element):
+                    _close(element)
+                    raise Unplanned
+                if type(element) is not GeneratorType:  # awaitable or not, one by one
+                    plain_types.add(type(element))
             try:
                 append(self._complete(item, field, element, position, index, out))
             except Exception as raw:

@@ -63,6 +63,11 @@ async def project_list(
     return connection(page, ProjectNode._make, partial(projects.count, ctx.db, viewer.id, spec))
 
 
+def member_edge(cursor: str, node: UserNode, row: projects.MemberRow) -> MemberEdge:
+    """The `ProjectMemberEdge` of a member row (an `EdgeOf`)."""
+    return MemberEdge(cursor, node, row.role, row.added_at)
+
+
 def owner_batch(roots: list[ProjectNode], info: Info) -> Awaitable[list[UserNode | None]]:
     """`Project.owner` of the projects of one level: each one's first owner (never None: a
     project always keeps one)."""
@@ -85,14 +90,10 @@ async def members_batch(
         partial(projects.member_pages, ctx.db, viewer.id, args=args),
         partial(projects.member_counts, ctx.db, viewer.id),
     )
-    connections = []
-    for page, count in found:
-        edges = [
-            MemberEdge(cursor, UserNode._make(row.user), row.role, row.added_at)
-            for cursor, row in zip(page.cursors, page.items, strict=True)
-        ]
-        connections.append(Connection(edges, [edge.node for edge in edges], page, count))
-    return connections
+    return [
+        Connection([UserNode._make(row.user) for row in page.items], page, count, member_edge)
+        for page, count in found
+    ]
 
 
 async def tasks_batch(

@@ -9,7 +9,6 @@ import strawberry
 
 from app.db.pagination import Page
 from app.loaders import Loaders
-from app.resolvers.nodes import MemberEdge
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -21,22 +20,47 @@ class Edge(NamedTuple, Generic[N]):
     node: N
 
 
-class Connection(NamedTuple, Generic[N]):
-    """A page: `edges` and `nodes` of the same items, `page_info` (the `Page`: its
-    `has_next_page`, `has_previous_page`, `start_cursor`, `end_cursor`), and `count_all`,
-    run only when a client selects `totalCount`."""
+def plain_edge(cursor: str, node: N, _item: object) -> Edge[N]:
+    """The edge of `node` at `cursor` (an `EdgeOf`)."""
+    return Edge(cursor, node)
 
-    edges: list[Edge[N]] | list[MemberEdge]
-    nodes: list[N]
-    page_info: Page[Any]
-    count_all: Count
+
+EdgeOf = Callable[[str, Any, Any], Any]
+"""Makes an edge of a connection from a cursor, its node and the page's item."""
+
+
+class Connection(Generic[N]):
+    """A page: `nodes`, `edges` of the same items (made, with their cursors, only when a
+    client selects them, by `edge_of`), `page_info` (the `Page`: its `has_next_page`,
+    `has_previous_page`, `start_cursor`, `end_cursor`), and `count_all`, run only when a
+    client selects `totalCount`."""
+
+    __slots__ = ("_edge_of", "_edges", "count_all", "nodes", "page_info")
+
+    def __init__(
+        self, nodes: list[N], page: Page[Any], count_all: Count, edge_of: EdgeOf = plain_edge
+    ) -> None:
+        self.nodes = nodes
+        self.page_info = page
+        self.count_all = count_all
+        self._edge_of = edge_of
+        self._edges: list[Any] | None = None
+
+    @property
+    def edges(self) -> list[Any]:
+        """The items with their cursors, in order."""
+        if self._edges is None:
+            page = self.page_info
+            self._edges = [
+                self._edge_of(cursor, node, item)
+                for cursor, node, item in zip(page.cursors, self.nodes, page.items, strict=True)
+            ]
+        return self._edges
 
 
 def connection(page: Page[R], node: Callable[[R], N], count: Count) -> Connection[N]:
     """The connection of `page`, each item made a node by `node`."""
-    nodes = [node(item) for item in page.items]
-    edges = [Edge(cursor, n) for cursor, n in zip(page.cursors, nodes, strict=True)]
-    return Connection(edges, nodes, page, count)
+    return Connection([node(item) for item in page.items], page, count)
 
 
 async def nested_pages(

@@ -22,7 +22,7 @@ subscriptions, introspection, `@defer`/`@stream`, middleware, abort signals.
 
 from collections.abc import Awaitable, Sequence
 from types import GeneratorType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, located_error
 from graphql.execution import Executor
@@ -41,6 +41,15 @@ from app.engine.positions import Position
 Entry = tuple[Any, dict[str, Any], Position | None]  # (source, its response object, position)
 # (awaitable, field, the response object of its parent, the parent's position)
 Waiting = tuple[Awaitable[Any], FieldPlan, dict[str, Any], Position | None]
+
+
+class Level(NamedTuple):
+    """One level of work: batch fields with their entries, per-object awaitables, and
+    what the batch calls returned followed by the awaitables (`values`)."""
+
+    batches: dict[FieldPlan, list[Entry]]
+    waiting: list[Waiting]
+    values: list[Any]
 
 
 class BreadthFirstExecutor(Executor[Any]):
@@ -82,9 +91,15 @@ class BreadthFirstExecutor(Executor[Any]):
             return self.build_response(None)
         except Unplanned:
             return self._on_graphql_core()
-        if self._batches or self._waiting:
-            return self._levels(data)
-        return self.build_response(data)
+        try:
+            while self._batches or self._waiting:
+                level = self._start_level()
+                if any(self.is_awaitable(value) for value in level.values):
+                    return self._levels(data, level)
+                self._finish_level(level, level.values)
+        except Unplanned:
+            return self._on_graphql_core()
+        return self.build_response(None if self._root_nulled else data)
 
     def _on_graphql_core(self) -> AwaitableOrValue[Any]:
         """Start again on graphql-core, with nothing this run collected (`Unplanned`)."""
@@ -119,21 +134,31 @@ class BreadthFirstExecutor(Executor[Any]):
             PlanCache.remember(entry, conditions, plan)
         return plan
 
-    async def _levels(self, data: dict[str, Any]) -> Any:
-        """Run the queued levels until none is left; then the response."""
+    def _start_level(self) -> Level:
+        """Take the queued work as the next level and call its batch resolvers."""
+        batches, self._batches = self._batches, {}
+        waiting, self._waiting = self._waiting, []
+        self._shared_infos = {}
+        calls = [self._call_batch(field, entries) for field, entries in batches.items()]
+        return Level(batches, waiting, [*calls, *(item[0] for item in waiting)])
+
+    def _finish_level(self, level: Level, values: list[Any]) -> None:
+        """Complete the level's values (`values`: what its calls and awaitables gave)."""
+        for (field, entries), batch_values in zip(level.batches.items(), values, strict=False):
+            self._settle_batch(field, entries, batch_values)
+        for (_awaitable, field, out, position), value in zip(
+            level.waiting, values[len(level.batches) :], strict=True
+        ):
+            self._settle(field, value, out, position)
+
+    async def _levels(self, data: dict[str, Any], level: Level) -> Any:
+        """Await `level` and the levels after it; then the response."""
         try:
-            while self._batches or self._waiting:
-                batches, self._batches = self._batches, {}
-                waiting, self._waiting = self._waiting, []
-                self._shared_infos = {}
-                calls = [self._call_batch(field, entries) for field, entries in batches.items()]
-                results = await settle([*calls, *(item[0] for item in waiting)])
-                for (field, entries), values in zip(batches.items(), results, strict=False):
-                    self._settle_batch(field, entries, values)
-                for (_awaitable, field, out, position), value in zip(
-                    waiting, results[len(calls) :], strict=True
-                ):
-                    self._settle(field, value, out, position)
+            while True:
+                self._finish_level(level, await settle(level.values))
+                if not (self._batches or self._waiting):
+                    break
+                level = self._start_level()
         except Unplanned:
             result = self._on_graphql_core()
             return await result if self.is_awaitable(result) else result

@@ -222,6 +222,16 @@ class BreadthFirstExecutor(Executor[Any]):
                 kind = field.kind
                 if kind is Kind.ATTRIBUTE:
                     value = getattr(source, field.attribute)  # type: ignore[arg-type]
+                    serialize = field.serialize
+                    if (
+                        serialize is not None
+                        and value is not None
+                        and not isinstance(value, Exception)
+                    ):
+                        coerced = serialize(value)  # a leaf: the common case first
+                        if coerced is not None and coerced is not Undefined:
+                            out[key] = coerced
+                            continue
                 elif kind is Kind.BATCH:
                     out[key] = None
                     batch = self._batches.get(field)

@@ -99,6 +99,7 @@ class Completion:
 class FieldPlan:
     """One response key of a selection set: its field, how it resolves and completes.
 
+    `serialize` is the serialiser of a field whose type is a leaf (else None).
     `arguments` is `{}` for a field without arguments, else None: they are coerced once
     per execution (graphql-core's `get_argument_values`), not once per object.
     """
@@ -116,6 +117,7 @@ class FieldPlan:
         "nodes",
         "parent_type",
         "resolve",
+        "serialize",
     )
 
     def __init__(
@@ -139,6 +141,7 @@ class FieldPlan:
             None if definition.args or self.nodes[0].arguments else {}
         )
         self.completion = _completion(definition.type)
+        self.serialize: Callable[[Any], Any] | None = None
 
 
 class ObjectPlan:
@@ -216,6 +219,8 @@ class Planner:
             else:
                 self._choose(plan)
             self._sub_plans(plan.completion, details)
+            if plan.completion.shape == Shape.LEAF:
+                plan.serialize = plan.completion.serialize
             fields.append(plan)
         return ObjectPlan(object_type, fields)
 
